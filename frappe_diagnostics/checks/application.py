@@ -1,0 +1,97 @@
+"""Application: active sessions and the Error Log rate, read from the site's database."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from frappe_diagnostics.engine.registry import check
+from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
+
+MISSING_TABLE = 1146
+
+
+def site_now(probe) -> datetime:
+	"""Now, as a naive datetime in the site's time zone (how Frappe stores creation times)."""
+	tz_name = probe.site.time_zone
+	if tz_name is None:
+		try:
+			tz_name = probe.sql_value(
+				"SELECT value FROM `tabSingles` WHERE doctype = 'System Settings' AND field = 'time_zone'"
+			)
+		except Exception:
+			tz_name = None
+		probe.site.time_zone = tz_name or ""
+	if tz_name:
+		try:
+			from zoneinfo import ZoneInfo
+
+			return datetime.now(ZoneInfo(tz_name)).replace(tzinfo=None)
+		except Exception:
+			pass
+	return datetime.now()
+
+
+def _missing_table(error: Exception) -> bool:
+	return bool(getattr(error, "args", None)) and error.args[0] == MISSING_TABLE
+
+
+@check("application.sessions", title="Active sessions", tags=("application",), thresholds={"window_min": 30})
+def sessions(probe):
+	window = int(probe.threshold("window_min"))
+	since = site_now(probe) - timedelta(minutes=window)
+	try:
+		count = probe.sql_value("SELECT COUNT(*) AS n FROM `tabSessions` WHERE lastupdate >= %s", (since,))
+	except Exception as e:
+		if _missing_table(e):
+			return probe.skipped(
+				"This site keeps no tabSessions table (not a Frappe database, or sessions live elsewhere)."
+			)
+		raise
+	users = probe.sql_value(
+		"SELECT COUNT(DISTINCT user) AS n FROM `tabSessions` WHERE lastupdate >= %s", (since,)
+	)
+	return probe.ok(
+		f"{count} active session(s) of {users} user(s) in the last {window} minutes.",
+		metrics=[
+			Metric("active_sessions", int(count), "sessions"),
+			Metric("active_users", int(users), "users"),
+		],
+	)
+
+
+@check(
+	"application.error_log",
+	title="Error Log rate",
+	tags=("application", "errors"),
+	thresholds={"per_hour_warning": 10, "per_hour_critical": 100},
+)
+def error_log(probe):
+	since = site_now(probe) - timedelta(hours=1)
+	try:
+		rows = probe.sql(
+			"SELECT COALESCE(method, '') AS method, COUNT(*) AS n FROM `tabError Log` "
+			"WHERE creation >= %s GROUP BY method ORDER BY n DESC",
+			(since,),
+		)
+	except Exception as e:
+		if _missing_table(e):
+			return probe.skipped("This database has no Error Log table.")
+		raise
+	total = sum(int(r["n"]) for r in rows)
+	status = probe.graded(total, probe.threshold("per_hour_warning"), probe.threshold("per_hour_critical"))
+	metrics = [Metric("errors_last_hour", total, "errors"), Metric("distinct_sources", len(rows), "sources")]
+	summary = f"{total} error(s) logged in the last hour" + (f" from {len(rows)} source(s)." if rows else ".")
+	if status is Status.OK:
+		return probe.ok(summary, metrics=metrics)
+	top = {(r["method"] or "(no method)")[:140]: int(r["n"]) for r in rows[:5]}
+	return probe.result(
+		status,
+		summary,
+		metrics=metrics,
+		findings=[Finding("Errors are being logged often", {"top_sources": top})],
+		fixes=[
+			Fix(
+				"Open the Error Log list (/app/error-log), read the most frequent traceback and fix its cause."
+			)
+		],
+	)

@@ -1,0 +1,91 @@
+"""Redis and background-job checks against real Redis servers and real RQ queues."""
+
+from __future__ import annotations
+
+import time
+
+from conftest import free_port
+from helpers import run_one
+from rq import Queue, Worker
+
+from frappe_diagnostics.engine.context import Settings
+from frappe_diagnostics.engine.registry import registry
+from frappe_diagnostics.engine.result import Status
+from frappe_diagnostics.engine.runner import run_checks
+
+
+def test_redis_cache_and_queue_are_healthy(bench):
+	for check_id in ("redis.cache", "redis.queue"):
+		result = run_one(bench.context(), check_id)
+		assert result.status is Status.OK, result.summary
+		assert result.metric("latency") < 20
+		assert result.metric("version")
+
+
+def test_stopped_redis_port_is_critical_and_job_checks_skip(bench):
+	bench.common["redis_queue"] = f"redis://127.0.0.1:{free_port()}"
+	bench.write()
+	run = run_checks(bench.context(), registry.select(tags=["jobs"]), settings=Settings(parallel=1))
+	by_id = {r.check_id: r for r in run.results}
+	assert by_id["redis.queue"].status is Status.CRITICAL
+	assert "connection refused" in by_id["redis.queue"].summary
+	assert "background job" in by_id["redis.queue"].findings[0].message
+	assert by_id["jobs.queues"].status in (Status.SKIPPED, Status.ERROR)
+
+
+def test_hung_redis_is_cut_at_its_budget_and_the_run_completes(bench, silent_server):
+	bench.common["redis_cache"] = f"redis://127.0.0.1:{silent_server.port}"
+	bench.write()
+	checks = [registry.get("redis.cache"), registry.get("database.connectivity")]
+	t0 = time.monotonic()
+	run = run_checks(bench.context(), checks, settings=Settings(check_budget_ms=400))
+	elapsed = time.monotonic() - t0
+	by_id = {r.check_id: r for r in run.results}
+	assert by_id["redis.cache"].status in (Status.CRITICAL, Status.ERROR)
+	assert (
+		"did not answer" in by_id["redis.cache"].summary or "budget of 400 ms" in by_id["redis.cache"].summary
+	)
+	assert by_id["database.connectivity"].status is Status.OK
+	assert elapsed < 1.5
+
+
+def test_memory_limit_and_eviction_policy_of_the_queue_redis(bench, extra_redis):
+	url = extra_redis("--maxmemory", "2mb", "--maxmemory-policy", "allkeys-lru")
+	bench.common["redis_queue"] = url
+	bench.write()
+	result = run_one(bench.context(), "redis.queue", memory_warning_pct=1, memory_critical_pct=100)
+	assert result.status is Status.WARNING
+	messages = " ".join(f.message for f in result.findings)
+	assert "evict" in messages and "maxmemory" in messages
+	assert result.metric("maxmemory") == 2.0
+
+
+def test_queues_count_waiting_jobs_and_flag_missing_workers(bench, redis_client):
+	queue = Queue(f"{bench.bench_id}:default", connection=redis_client)
+	for i in range(3):
+		queue.enqueue("builtins.print", i)
+	ctx = bench.context()
+	result = run_one(ctx, "jobs.queues", oldest_wait_warning_s=0, oldest_wait_critical_s=3600)
+	assert result.metric("default.waiting") == 3
+	assert result.metric("short.waiting") == 0
+	assert result.status is Status.WARNING
+	assert "default 3" in result.summary
+	workers = run_one(ctx, "jobs.workers")
+	assert workers.status is Status.CRITICAL
+	assert "default" in workers.summary
+
+
+def test_workers_listening_on_every_queue_are_ok(bench, redis_client):
+	names = [f"{bench.bench_id}:{q}" for q in ("short", "default", "long")]
+	worker = Worker(
+		[Queue(n, connection=redis_client) for n in names],
+		connection=redis_client,
+		name=f"{bench.bench_id}-w1",
+	)
+	worker.register_birth()
+	try:
+		result = run_one(bench.context(), "jobs.workers")
+		assert result.status is Status.OK, result.summary
+		assert result.metric("default.workers") == 1
+	finally:
+		worker.register_death()

@@ -1,0 +1,173 @@
+"""The standalone `frappe-diagnostics` command: exit codes, JSON, hooks of other apps, secrets."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import free_port
+
+
+def test_check_prints_a_table_and_exits_zero_on_a_healthy_site(bench):
+	done = bench.cli("check", "--bench", str(bench.root), "--site", bench.site, "--tag", "database")
+	assert done.returncode == 0, done.stdout + done.stderr
+	assert "database.connectivity" in done.stdout
+	assert "OK:" in done.stdout.splitlines()[-1] or "WARNING" in done.stdout
+
+
+def test_check_json_lists_every_site_check(bench):
+	done = bench.cli("check", "--bench", str(bench.root), "--site", bench.site, "--json")
+	data = json.loads(done.stdout)
+	ids = {r["check_id"] for r in data["results"]}
+	assert {
+		"database.connectivity",
+		"redis.cache",
+		"redis.queue",
+		"jobs.queues",
+		"jobs.workers",
+		"filesystem.writable",
+		"filesystem.disk_space",
+		"system.cpu",
+		"system.memory",
+		"application.sessions",
+		"application.error_log",
+	} <= ids
+	assert data["context"] == {"kind": "standalone", "site": bench.site, "bench": str(bench.root.resolve())}
+	for r in data["results"]:
+		assert r["status"] in ("ok", "warning", "critical", "error", "skipped")
+		assert "Unable to fetch" not in r["summary"]
+
+
+def test_database_down_is_reported_clearly_with_exit_code_2(bench):
+	bench.conf["db_port"] = free_port()
+	bench.write()
+	done = bench.cli("check", "--site", bench.site, "--json")
+	assert done.returncode == 2
+	data = json.loads(done.stdout)
+	by_id = {r["check_id"]: r for r in data["results"]}
+	assert by_id["database.connectivity"]["status"] == "critical"
+	assert "connection refused" in by_id["database.connectivity"]["summary"]
+	assert by_id["redis.cache"]["status"] == "ok"
+
+
+def test_fail_on_warning_turns_a_warning_into_exit_1(bench):
+	bench.common["redis_queue"] = bench.common["redis_cache"]
+	bench.write()
+	done = bench.cli("check", "--site", bench.site, "--check", "jobs.workers", "--fail-on", "warning")
+	assert done.returncode == 1, done.stdout
+	assert "WARNING" in done.stdout
+	assert bench.cli("check", "--site", bench.site, "--check", "jobs.workers").returncode == 0
+
+
+def test_bad_usage_gets_a_message_and_exit_64(bench, tmp_path):
+	done = bench.cli("check", "--site", bench.site, "--check", "no.such_check")
+	assert done.returncode == 64 and "No check with id 'no.such_check'" in done.stderr
+	done = bench.cli("check", "--site", "nosite.local")
+	assert done.returncode == 64 and "There is no site 'nosite.local'" in done.stderr
+	done = bench.cli("check", "--bench", str(tmp_path))
+	assert done.returncode == 64 and "is not a bench folder" in done.stderr
+	assert "Traceback" not in done.stderr
+
+
+def test_doctor_without_a_bench_checks_the_host(tmp_path, bench):
+	import subprocess
+	import sys
+
+	done = subprocess.run(
+		[sys.executable, "-m", "frappe_diagnostics.cli", "doctor", "--json"],
+		capture_output=True,
+		text=True,
+		cwd=tmp_path,
+	)
+	data = json.loads(done.stdout)
+	assert list(data) == ["host"]
+	ids = {r["check_id"]: r for r in data["host"]["results"]}
+	assert {
+		"host.mariadb",
+		"host.redis",
+		"host.python",
+		"host.node",
+		"filesystem.disk_space",
+		"system.memory",
+	} <= set(ids)
+	assert "MariaDB" in ids["host.mariadb"]["summary"]
+	assert ids["host.redis"]["status"] == "ok"
+
+
+def test_doctor_inside_a_bench_also_checks_the_site(bench):
+	done = bench.cli("doctor", "--json")
+	data = json.loads(done.stdout)
+	assert set(data) == {"host", "site"}
+	assert data["site"]["site"] == bench.site
+
+
+OTHER_APP_CHECK = """
+from frappe_diagnostics.engine.registry import check
+
+@check("otherapp.greeting", title="Other app's check", tags=("otherapp",))
+def greeting(probe):
+	return probe.ok("hello from another app")
+"""
+
+
+def test_another_app_adds_a_check_through_its_hooks(bench):
+	bench.add_app(
+		"otherapp",
+		'app_name = "otherapp"\ndiagnostics_checks = ["otherapp.diagnostics"]\n',
+		{"diagnostics": OTHER_APP_CHECK},
+	)
+	done = bench.cli("check", "--site", bench.site, "--tag", "otherapp", "--json")
+	data = json.loads(done.stdout)
+	assert [(r["check_id"], r["summary"]) for r in data["results"]] == [
+		("otherapp.greeting", "hello from another app")
+	]
+
+
+def test_a_broken_hook_is_reported_not_fatal(bench):
+	bench.add_app("brokenapp", 'diagnostics_checks = ["brokenapp.missing_module"]\n', {})
+	done = bench.cli("check", "--site", bench.site, "--check", "system.memory", "--json")
+	data = json.loads(done.stdout)
+	ids = [r["check_id"] for r in data["results"]]
+	assert ids == ["system.memory", "hooks.brokenapp_missing_module"]
+	assert data["results"][1]["status"] == "error"
+
+
+LEAKY_CHECK = """
+from frappe_diagnostics.engine.registry import check
+from frappe_diagnostics.engine.result import Finding
+
+@check("leaky.secrets", title="Leaks", tags=("leaky",))
+def leaky(probe):
+	conf = probe.site.conf
+	return probe.ok(
+		"db pw " + conf["db_password"] + " key " + conf["encryption_key"],
+		findings=[Finding("url " + conf["redis_cache"], {"password": "hunter2-plain", "dsn": "mysql://u:" + conf["db_password"] + "@h/d"})],
+	)
+
+@check("leaky.raises", title="Raises", tags=("leaky",))
+def raises(probe):
+	raise RuntimeError("could not use api_secret " + probe.site.conf["api_secret"])
+"""
+
+
+def test_no_output_contains_a_planted_secret(bench):
+	secrets = {
+		"db_password": "Pl4nted-DB-pw-123",
+		"encryption_key": "Pl4ntedEncKey==abcdef",
+		"api_secret": "Pl4nted-api-secret",
+	}
+	bench.conf.update(secrets)
+	bench.common["redis_cache"] = bench.common["redis_cache"].replace("redis://", "redis://:Pl4ntedRedisPw@")
+	bench.write()
+	bench.add_app("leakyapp", 'diagnostics_checks = ["leakyapp.diagnostics"]\n', {"diagnostics": LEAKY_CHECK})
+	for args in (
+		("check", "--site", bench.site, "--tag", "leaky", "--json"),
+		("check", "--site", bench.site, "--tag", "leaky"),
+		("check", "--site", bench.site, "--json"),
+		("doctor",),
+	):
+		done = bench.cli(*args)
+		output = done.stdout + done.stderr
+		for value in [*secrets.values(), "Pl4ntedRedisPw", "hunter2-plain"]:
+			assert value not in output, f"{value} leaked by {args}"
+	done = bench.cli("check", "--site", bench.site, "--tag", "leaky", "--json")
+	assert "********" in done.stdout

@@ -1,0 +1,167 @@
+"""Result model, registry and runner: budgets, errors, hooks."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from frappe_diagnostics.engine.context import Settings, SiteContext
+from frappe_diagnostics.engine.registry import Registry, check
+from frappe_diagnostics.engine.result import CheckResult, Finding, Fix, Metric, Status, worst
+from frappe_diagnostics.engine.runner import run_checks
+from frappe_diagnostics.report import exit_code
+
+
+def test_worst_ignores_skipped_and_ranks_error_below_critical():
+	assert worst([]) is Status.OK
+	assert worst(["skipped"]) is Status.SKIPPED
+	assert worst(["ok", "skipped", "warning"]) is Status.WARNING
+	assert worst(["warning", "error"]) is Status.ERROR
+	assert worst(["error", "critical", "ok"]) is Status.CRITICAL
+
+
+def test_status_parse_rejects_unknown_values_with_the_choices():
+	with pytest.raises(ValueError, match="ok, warning, critical, error, skipped"):
+		Status.parse("bad")
+
+
+def test_check_result_round_trips_through_dict():
+	result = CheckResult(
+		"a.b",
+		Status.WARNING,
+		"Summary.",
+		"Title",
+		"a",
+		metrics=[Metric("x", 1.5, "ms")],
+		findings=[Finding("f", {"k": 1})],
+		fixes=[Fix("do", "cmd")],
+	)
+	assert CheckResult.from_dict(result.to_dict()) == result
+
+
+@pytest.mark.parametrize(
+	"status,fail_on,code",
+	[
+		("ok", "critical", 0),
+		("warning", "critical", 0),
+		("critical", "critical", 2),
+		("error", "critical", 2),
+		("warning", "warning", 1),
+		("critical", "warning", 2),
+		("ok", "warning", 0),
+		("critical", "never", 0),
+		("skipped", "warning", 0),
+	],
+)
+def test_exit_code_by_worst_status_and_fail_level(status, fail_on, code):
+	assert exit_code(Status(status), fail_on) == code
+
+
+def make_registry():
+	reg = Registry()
+
+	@check("demo.ok", title="OK", tags=("demo",), thresholds={"limit": 5}, into=reg)
+	def ok(probe):
+		return probe.ok(f"limit {probe.threshold('limit')}")
+
+	@check("demo.boom", title="Boom", tags=("demo", "bad"), into=reg)
+	def boom(probe):
+		raise RuntimeError("exploded")
+
+	@check("demo.hang", title="Hang", tags=("bad",), into=reg)
+	def hang(probe):
+		time.sleep(5)
+		return probe.ok("never")
+
+	return reg
+
+
+def test_registry_rejects_bad_and_duplicate_ids():
+	reg = make_registry()
+	with pytest.raises(ValueError, match=r"area\.name"):
+		check("NoDots", title="x", into=reg)(lambda p: None)
+	with pytest.raises(ValueError, match="already registered"):
+		check("demo.ok", title="x", into=reg)(lambda p: None)
+
+
+def test_registry_selects_by_id_and_tag_and_names_unknown_ones():
+	reg = make_registry()
+	assert [c.id for c in reg.select(tags=["bad"])] == ["demo.boom", "demo.hang"]
+	assert [c.id for c in reg.select(ids=["demo.ok"], tags=["bad"])] == ["demo.ok", "demo.boom", "demo.hang"]
+	with pytest.raises(KeyError, match=r"No check with id 'nope\.x'"):
+		reg.select(ids=["nope.x"])
+	with pytest.raises(KeyError, match="known tags: bad, demo"):
+		reg.select(tags=["nothing"])
+
+
+def test_runner_turns_exceptions_and_hangs_into_errors_and_completes_in_budget():
+	reg = make_registry()
+	settings = Settings(check_budget_ms=200, thresholds={"demo.ok": {"limit": 9}})
+	t0 = time.monotonic()
+	run = run_checks(SiteContext("t"), reg.all(), settings=settings, reg=reg)
+	elapsed = time.monotonic() - t0
+	by_id = {r.check_id: r for r in run.results}
+	assert by_id["demo.ok"].status is Status.OK and by_id["demo.ok"].summary == "limit 9"
+	assert by_id["demo.boom"].status is Status.ERROR
+	assert "RuntimeError: exploded" in by_id["demo.boom"].summary
+	assert by_id["demo.hang"].status is Status.ERROR
+	assert "budget of 200 ms" in by_id["demo.hang"].summary
+	assert elapsed < 1.5, f"run took {elapsed:.2f}s although the hanging check had 200 ms"
+	assert run.status is Status.ERROR
+
+
+def test_runner_skips_disabled_checks_and_bounds_the_whole_run():
+	reg = make_registry()
+	settings = Settings(check_budget_ms=5000, run_budget_s=1, parallel=1, disabled=frozenset({"demo.boom"}))
+	t0 = time.monotonic()
+	run = run_checks(
+		SiteContext("t"),
+		[reg.get("demo.hang"), reg.get("demo.boom"), reg.get("demo.ok")],
+		settings=settings,
+		reg=reg,
+	)
+	assert time.monotonic() - t0 < 2.5
+	statuses = [(r.check_id, r.status) for r in run.results]
+	assert statuses == [
+		("demo.hang", Status.ERROR),
+		("demo.boom", Status.SKIPPED),
+		("demo.ok", Status.SKIPPED),
+	]
+	assert "Disabled" in run.results[1].summary
+	assert "run's budget" in run.results[2].summary
+
+
+def test_runner_runs_checks_in_parallel_and_reports_progress():
+	reg = Registry()
+	seen = []
+	for i in range(4):
+		check(f"par.c{i}", title=f"c{i}", into=reg)(lambda probe: (time.sleep(0.3), probe.ok("done"))[1])
+	t0 = time.monotonic()
+	run = run_checks(
+		SiteContext("t"),
+		reg.all(),
+		settings=Settings(parallel=4),
+		reg=reg,
+		on_progress=lambda d, t, r: seen.append((d, t)),
+	)
+	assert time.monotonic() - t0 < 0.9
+	assert [r.status for r in run.results] == [Status.OK] * 4
+	assert sorted(seen) == [(1, 4), (2, 4), (3, 4), (4, 4)]
+
+
+def test_hook_load_errors_become_error_results():
+	reg = make_registry()
+	reg.load_hooks(["no_such_module_for_diagnostics"])
+	run = run_checks(SiteContext("t"), [reg.get("demo.ok")], reg=reg)
+	assert run.results[-1].check_id == "hooks.no_such_module_for_diagnostics"
+	assert run.results[-1].status is Status.ERROR
+	assert "ModuleNotFoundError" in run.results[-1].summary
+
+
+def test_a_check_returning_the_wrong_type_is_an_error():
+	reg = Registry()
+	check("bad.type", title="t", into=reg)(lambda probe: {"status": "ok"})
+	result = run_checks(SiteContext("t"), reg.all(), reg=reg).results[0]
+	assert result.status is Status.ERROR and "expected CheckResult" in result.summary
