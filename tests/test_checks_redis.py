@@ -14,12 +14,38 @@ from frappe_diagnostics.engine.result import Status
 from frappe_diagnostics.engine.runner import run_checks
 
 
-def test_redis_cache_and_queue_are_healthy(bench):
+def test_redis_cache_and_queue_are_healthy(bench, extra_redis):
+	url = extra_redis()
+	bench.common.update(redis_cache=url, redis_queue=url)
+	bench.write()
 	for check_id in ("redis.cache", "redis.queue"):
 		result = run_one(bench.context(), check_id)
 		assert result.status is Status.OK, result.summary
 		assert result.metric("latency") < 20
 		assert result.metric("version")
+		assert result.metric("maxmemory") == "no limit"
+
+
+def test_cache_hit_rate_is_judged_only_with_enough_lookups(bench, extra_redis):
+	import redis as redis_lib
+
+	url = extra_redis()
+	bench.common["redis_cache"] = url
+	bench.write()
+	client = redis_lib.Redis.from_url(url)
+	client.set("present", 1)
+	for _ in range(50):
+		client.get("absent")
+	few = run_one(bench.context(), "redis.cache")
+	assert few.status is Status.OK and few.metric("hit_rate") == 0.0
+	for _ in range(1000):
+		client.get("absent")
+	cold = run_one(bench.context(), "redis.cache")
+	assert cold.status is Status.WARNING
+	assert "Few cache lookups find their key" in cold.findings[0].message
+	for _ in range(9000):
+		client.get("present")
+	assert run_one(bench.context(), "redis.cache").status is Status.OK
 
 
 def test_stopped_redis_port_is_critical_and_job_checks_skip(bench):

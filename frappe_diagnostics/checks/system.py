@@ -14,14 +14,18 @@ from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
 _cpu_lock = threading.Lock()
 _cpu_primed_at = time.monotonic()
 psutil.cpu_percent(interval=None)  # prime: later calls measure since the previous one
-MIN_SAMPLE_S = 0.1
+MIN_SAMPLE_S = 0.05  # shortest window worth reading
+MAX_SAMPLE_S = 10.0  # an older previous sample would average away a current spike
 
 
 def cpu_percent() -> float:
-	"""CPU use since the last call; waits at most 0.1 s when there is no usable earlier sample."""
+	"""CPU use over the last 0.05 to 10 s: since the previous call when recent, else a fresh 50 ms window."""
 	global _cpu_primed_at
 	with _cpu_lock:
 		elapsed = time.monotonic() - _cpu_primed_at
+		if elapsed > MAX_SAMPLE_S:
+			psutil.cpu_percent(interval=None)
+			elapsed = 0.0
 		if elapsed < MIN_SAMPLE_S:
 			time.sleep(MIN_SAMPLE_S - elapsed)
 		value = psutil.cpu_percent(interval=None)

@@ -1,0 +1,37 @@
+"""Number-card values for the Diagnostics workspace (Custom number cards call these with `filters`)."""
+
+import frappe
+from frappe.utils import add_to_date, now_datetime
+
+from frappe_diagnostics.api import require_manager
+
+
+def _last_health_run():
+	return frappe.db.get_value(
+		"Diagnostic Run",
+		{"kind": "Health Check"},
+		["name", "status", "checks_failing"],
+		as_dict=True,
+		order_by="creation desc",
+	)
+
+
+@frappe.whitelist(methods=["GET", "POST"])  # number cards call by POST
+def last_run_status(filters=None) -> str:
+	require_manager()
+	last = _last_health_run()
+	return last.status if last else frappe._("No run yet")
+
+
+@frappe.whitelist(methods=["GET", "POST"])  # number cards call by POST
+def failing_checks(filters=None) -> dict:
+	require_manager()
+	last = _last_health_run()
+	return {"value": (last.checks_failing or 0) if last else 0, "fieldtype": "Int"}
+
+
+@frappe.whitelist(methods=["GET", "POST"])  # number cards call by POST
+def runs_last_24h(filters=None) -> dict:
+	require_manager()
+	since = add_to_date(now_datetime(), hours=-24)
+	return {"value": frappe.db.count("Diagnostic Run", {"creation": (">=", since)}), "fieldtype": "Int"}

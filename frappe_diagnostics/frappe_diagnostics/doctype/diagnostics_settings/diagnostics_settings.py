@@ -1,0 +1,84 @@
+# Copyright (c) 2026, frappe_diagnostics contributors
+# For license information, please see license.txt
+
+import json
+
+import frappe
+from frappe import _
+from frappe.model.document import Document
+
+LIMITS = {
+	"check_budget_ms": (50, 60_000),
+	"run_budget_s": (1, 600),
+	"parallel": (1, 16),
+	"retention_days": (1, 3650),
+}
+
+
+class DiagnosticsSettings(Document):
+	def validate(self):
+		self.validate_limits()
+		self.validate_disabled_checks()
+		self.validate_threshold_overrides()
+
+	def validate_limits(self):
+		for fieldname, (low, high) in LIMITS.items():
+			value = self.get(fieldname)
+			if value and not low <= value <= high:
+				frappe.throw(
+					_("{0} must be between {1} and {2}; it is {3}.").format(
+						_(self.meta.get_label(fieldname)), low, high, value
+					),
+					title=_("Value out of range"),
+				)
+
+	def validate_disabled_checks(self):
+		known = known_checks()
+		ids = [line.strip() for line in (self.disabled_checks or "").splitlines() if line.strip()]
+		unknown = [i for i in ids if i not in known]
+		if unknown:
+			frappe.throw(
+				_("Unknown check id(s): {0}. Known ids: {1}.").format(
+					", ".join(unknown), ", ".join(sorted(known))
+				),
+				title=_("Unknown check"),
+			)
+		self.disabled_checks = "\n".join(ids)
+
+	def validate_threshold_overrides(self):
+		text = (self.threshold_overrides or "").strip()
+		if not text:
+			return
+		try:
+			overrides = json.loads(text)
+		except ValueError as e:
+			frappe.throw(_("Threshold overrides are not valid JSON: {0}.").format(e), title=_("Invalid JSON"))
+		if not isinstance(overrides, dict):
+			frappe.throw(_('Threshold overrides must be a JSON object like {"check id": {"threshold": 10}}.'))
+		known = known_checks()
+		for check_id, values in overrides.items():
+			if check_id not in known:
+				frappe.throw(_("Unknown check id {0} in threshold overrides.").format(check_id))
+			defaults = known[check_id]
+			if not isinstance(values, dict):
+				frappe.throw(_("Overrides for {0} must be an object of threshold: number.").format(check_id))
+			for key, value in values.items():
+				if key not in defaults:
+					frappe.throw(
+						_("{0} has no threshold {1}; its thresholds are: {2}.").format(
+							check_id, key, ", ".join(defaults) or _("none")
+						)
+					)
+				if isinstance(value, bool) or not isinstance(value, int | float):
+					frappe.throw(
+						_("Threshold {0}.{1} must be a number, not {2}.").format(check_id, key, value)
+					)
+		self.threshold_overrides = json.dumps(overrides, indent=1, sort_keys=True)
+
+
+def known_checks() -> dict[str, dict]:
+	"""check id -> default thresholds, for every site check of every installed app."""
+	from frappe_diagnostics.engine.registry import registry
+
+	registry.load_hooks(frappe.get_hooks("diagnostics_checks"))
+	return {c.id: dict(c.thresholds) for c in registry.all(scope="site")}

@@ -1,0 +1,106 @@
+// The Diagnostics page: the latest health run as status tiles, "Run now" with live progress, history.
+const DIAG_COLOURS = { ok: "green", warning: "orange", critical: "red", error: "purple", skipped: "gray" };
+const DIAG_ORDER = { critical: 0, error: 1, warning: 2, ok: 3, skipped: 4 };
+
+frappe.pages["diagnostics"].on_page_load = function (wrapper) {
+	const page = frappe.ui.make_app_page({ parent: wrapper, title: __("Diagnostics"), single_column: true });
+	wrapper.diagnostics = new DiagnosticsPage(page);
+};
+
+frappe.pages["diagnostics"].on_page_show = function (wrapper) {
+	wrapper.diagnostics && wrapper.diagnostics.load();
+};
+
+class DiagnosticsPage {
+	constructor(page) {
+		this.page = page;
+		page.set_primary_action(__("Run now"), () => this.run(), "refresh");
+		page.add_inner_button(__("All runs"), () => frappe.set_route("List", "Diagnostic Run"));
+		page.add_inner_button(__("Settings"), () => frappe.set_route("Form", "Diagnostics Settings"));
+		this.$body = $(`<div class="diag-page">
+			<div class="diag-header"></div>
+			<div class="diag-tiles"></div>
+			<div class="diag-history-title h6 text-muted">${__("Checks needing attention, last 30 runs")}</div>
+			<div class="diag-history"></div>
+		</div>`).appendTo(page.main);
+		frappe.realtime.on("diagnostics_progress", (data) => {
+			frappe.show_progress(__("Running health checks"), data.done, data.total, data.check_id);
+		});
+	}
+
+	load() {
+		frappe.call({ method: "frappe_diagnostics.api.health.latest", type: "GET" }).then((r) => this.render(r.message));
+		frappe.call({ method: "frappe_diagnostics.api.health.history", type: "GET" }).then((r) => this.chart(r.message || []));
+	}
+
+	run() {
+		frappe
+			.call({
+				method: "frappe_diagnostics.api.health.run",
+				args: { trigger: "Desk" },
+				freeze: true,
+				freeze_message: __("Running health checks…"),
+			})
+			.then((r) => {
+				frappe.hide_progress();
+				this.render(r.message);
+				frappe.show_alert({ message: r.message.summary, indicator: DIAG_COLOURS[r.message.status] });
+				frappe.call({ method: "frappe_diagnostics.api.health.history", type: "GET" }).then((h) => this.chart(h.message || []));
+			});
+	}
+
+	render(run) {
+		const $header = this.$body.find(".diag-header");
+		const $tiles = this.$body.find(".diag-tiles");
+		if (!run) {
+			$header.html(`<div class="text-muted">${__("No health run yet. Press Run now.")}</div>`);
+			$tiles.empty();
+			return;
+		}
+		const esc = frappe.utils.escape_html;
+		$header.html(`
+			<span class="indicator-pill ${DIAG_COLOURS[run.status] || "gray"} diag-overall">${__(run.status.toUpperCase())}</span>
+			<div><div>${esc(run.summary || "")}</div>
+			<div class="text-muted small">${frappe.datetime.comment_when(run.started)} · ${__(run.trigger)} ·
+			${Math.round(run.duration_ms)} ms · <a href="/app/diagnostic-run/${encodeURIComponent(run.name)}">${esc(run.name)}</a></div></div>`);
+		const results = [...run.results].sort((a, b) => DIAG_ORDER[a.status] - DIAG_ORDER[b.status]);
+		$tiles.html(results.map((r) => this.tile(r)).join(""));
+	}
+
+	tile(r) {
+		const esc = frappe.utils.escape_html;
+		const metrics = (r.metrics || [])
+			.slice(0, 4)
+			.map((m) => `${esc(m.name)}: ${esc(String(m.value))}${m.unit ? " " + esc(m.unit) : ""}`)
+			.join(" · ");
+		const findings = (r.findings || []).map((f) => `<li>${esc(f.message)}</li>`).join("");
+		const fixes = (r.fixes || [])
+			.map((f) => `<li>${esc(f.description)}${f.command ? `<br><code>${esc(f.command)}</code>` : ""}</li>`)
+			.join("");
+		return `<div class="diag-tile diag-${r.status}">
+			<div class="diag-tile-head">
+				<span class="indicator-pill ${DIAG_COLOURS[r.status]}">${__(r.status)}</span>
+				<b>${esc(r.title || r.check_id)}</b>
+				<span class="text-muted small">${esc(r.check_id)}</span>
+			</div>
+			<div>${esc(r.summary)}</div>
+			<div class="diag-metrics">${metrics}</div>
+			${findings ? `<ul class="small">${findings}</ul>` : ""}
+			${fixes ? `<div class="small text-muted">${__("What to do")}</div><ul class="small">${fixes}</ul>` : ""}
+		</div>`;
+	}
+
+	chart(history) {
+		const $chart = this.$body.find(".diag-history").empty();
+		if (!history.length) return;
+		new frappe.Chart($chart[0], {
+			type: "bar",
+			height: 180,
+			colors: ["#e24c4c"],
+			data: {
+				labels: history.map((h) => frappe.datetime.str_to_user(h.started)),
+				datasets: [{ name: __("Needing attention"), values: history.map((h) => h.checks_failing) }],
+			},
+		});
+	}
+}

@@ -1,0 +1,22 @@
+app_name = "frappe_diagnostics"
+app_title = "Frappe Diagnostics"
+app_publisher = "frappe_diagnostics contributors"
+app_description = (
+	"Health checks, troubleshooters, error knowledge base, log analysis and recovery for Frappe sites"
+)
+app_email = "dev@frappe-diagnostics.invalid"
+app_license = "mit"
+required_apps = ["frappe"]
+
+# Checks: every app may list modules whose @check functions register themselves.
+diagnostics_checks = ["frappe_diagnostics.checks"]
+
+after_install = "frappe_diagnostics.install.after_install"
+
+scheduler_events = {
+	"cron": {
+		# decides by Diagnostics Settings' frequency whether a run is due
+		"*/5 * * * *": ["frappe_diagnostics.tasks.scheduled_health_run"],
+	},
+	"daily": ["frappe_diagnostics.tasks.cleanup_old_runs"],
+}

@@ -1,0 +1,21 @@
+"""Idempotent set-up after install: default Diagnostics Settings."""
+
+import frappe
+
+DEFAULTS = {
+	"enable_scheduled_runs": 1,
+	"frequency": "Hourly",
+	"check_budget_ms": 1000,
+	"run_budget_s": 20,
+	"parallel": 4,
+	"retention_days": 30,
+}
+
+
+def after_install():
+	settings = frappe.get_single("Diagnostics Settings")
+	for field, value in DEFAULTS.items():
+		if not settings.get(field):
+			settings.set(field, value)
+	settings.flags.ignore_permissions = True
+	settings.save()

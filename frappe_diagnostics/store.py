@@ -1,0 +1,103 @@
+"""The one writer of diagnostic runs: turns engine results into Diagnostic Run records, redacted."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import frappe
+from frappe.utils import get_system_timezone
+
+from frappe_diagnostics.engine.redact import Redactor
+from frappe_diagnostics.engine.result import RunResult
+
+TRIGGERS = ("Desk", "API", "CLI", "Scheduler")
+
+
+def site_redactor() -> Redactor:
+	from frappe_diagnostics.engine.context import collect_secrets
+
+	return Redactor(collect_secrets(dict(frappe.conf)))
+
+
+def save_run(run: RunResult, kind: str = "Health Check", trigger: str = "CLI", inputs: dict | None = None):
+	"""Insert a Diagnostic Run with one Diagnostic Result row per check; returns the document."""
+	redactor = site_redactor()
+	doc = frappe.new_doc("Diagnostic Run")
+	doc.update(
+		{
+			"kind": kind,
+			"status": run.status.label,
+			"trigger": trigger if trigger in TRIGGERS else "API",
+			"user": frappe.session.user if frappe.session else "Administrator",
+			"started": _local(run.started),
+			"finished": _local(run.finished),
+			"duration_ms": round(run.duration_ms, 1),
+			"checks_total": len(run.results),
+			"checks_failing": len(run.failing),
+			"summary": redactor.text(run.summary),
+			"inputs": _json(redactor.data(inputs or {})),
+		}
+	)
+	for result in run.results:
+		data = redactor.data(result.to_dict())
+		doc.append(
+			"results",
+			{
+				"check_id": data["check_id"],
+				"title": data["title"],
+				"category": data["category"],
+				"status": result.status.label,
+				"summary": data["summary"],
+				"duration_ms": data["duration_ms"],
+				"metrics": _json(data["metrics"]),
+				"findings": _json(data["findings"]),
+				"fixes": _json(data["fixes"]),
+			},
+		)
+	doc.flags.ignore_permissions = True
+	doc.insert()
+	return doc
+
+
+def run_as_dict(doc) -> dict:
+	"""A stored run as API data: the record's fields and its results with JSON fields parsed."""
+	results = []
+	for row in doc.results:
+		results.append(
+			{
+				"check_id": row.check_id,
+				"title": row.title,
+				"category": row.category,
+				"status": (row.status or "").lower(),
+				"summary": row.summary,
+				"duration_ms": row.duration_ms,
+				"metrics": _parse(row.metrics),
+				"findings": _parse(row.findings),
+				"fixes": _parse(row.fixes),
+			}
+		)
+	fields = ("name", "kind", "status", "trigger", "user", "started", "finished", "duration_ms", "summary")
+	data = {f: doc.get(f) for f in fields}
+	data.update(
+		status=(doc.status or "").lower(), checks_total=doc.checks_total, checks_failing=doc.checks_failing
+	)
+	data["inputs"] = _parse(doc.inputs)
+	data["results"] = results
+	return site_redactor().data(json.loads(frappe.as_json(data)))
+
+
+def _local(timestamp: float) -> datetime:
+	return datetime.fromtimestamp(timestamp, ZoneInfo(get_system_timezone())).replace(tzinfo=None)
+
+
+def _json(value) -> str:
+	return json.dumps(value, default=str, ensure_ascii=False)
+
+
+def _parse(text):
+	try:
+		return json.loads(text) if text else []
+	except ValueError:
+		return []

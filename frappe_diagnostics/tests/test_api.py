@@ -1,0 +1,76 @@
+"""Permissions and behaviour of the whitelisted methods, over real HTTP requests."""
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from frappe_diagnostics.tests.utils import call, http_client, make_user
+
+MANAGER = "diag-manager@example.com"
+PLAIN = "diag-plain@example.com"
+
+
+class TestHealthAPI(FrappeTestCase):
+	@classmethod
+	def setUpClass(cls):
+		super().setUpClass()
+		make_user(MANAGER, ("System Manager",))
+		make_user(PLAIN, ("Blogger",))
+
+	def test_guest_and_user_without_role_get_403_everywhere(self):
+		endpoints = [
+			("frappe_diagnostics.api.health.run", "POST"),
+			("frappe_diagnostics.api.health.latest", "GET"),
+			("frappe_diagnostics.api.health.checks", "GET"),
+			("frappe_diagnostics.api.health.history", "GET"),
+			("frappe_diagnostics.api.cards.last_run_status", "GET"),
+			("frappe_diagnostics.api.cards.failing_checks", "POST"),
+			("frappe_diagnostics.api.cards.runs_last_24h", "GET"),
+		]
+		for who in (None, PLAIN):
+			client = http_client(who)
+			for method, http in endpoints:
+				response = call(client, method, http)
+				self.assertEqual(response.status_code, 403, f"{method} as {who or 'Guest'}")
+
+	def test_manager_runs_stores_and_reads_back(self):
+		client = http_client(MANAGER)
+		response = call(client, "frappe_diagnostics.api.health.run", "POST", {"tags": "system"})
+		self.assertEqual(response.status_code, 200, response.get_data(as_text=True))
+		run = response.json["message"]
+		self.assertEqual(run["trigger"], "API")
+		self.assertEqual(run["user"], MANAGER)
+		self.assertEqual(
+			{r["check_id"] for r in run["results"]}, {"system.cpu", "system.memory", "filesystem.disk_space"}
+		)
+		self.assertTrue(frappe.db.exists("Diagnostic Run", run["name"]))
+		latest = call(client, "frappe_diagnostics.api.health.latest").json["message"]
+		self.assertEqual(latest["name"], run["name"])
+		self.assertIn(latest["status"], ("ok", "warning", "critical", "error"))
+
+	def test_run_refuses_get(self):
+		response = call(http_client(MANAGER), "frappe_diagnostics.api.health.run", "GET")
+		self.assertIn(response.status_code, (403, 405))
+		self.assertFalse(
+			frappe.db.exists("Diagnostic Run", {"user": MANAGER, "trigger": "API", "inputs": "%GET%"})
+		)
+
+	def test_unknown_check_is_a_readable_validation_error(self):
+		response = call(
+			http_client(MANAGER), "frappe_diagnostics.api.health.run", "POST", {"checks": '["no.such"]'}
+		)
+		self.assertEqual(response.status_code, 417)
+		self.assertIn("No check with id 'no.such'", response.get_data(as_text=True))
+
+	def test_checks_lists_the_registry_with_thresholds(self):
+		rows = call(http_client(MANAGER), "frappe_diagnostics.api.health.checks").json["message"]
+		by_id = {r["id"]: r for r in rows}
+		self.assertIn("database.connectivity", by_id)
+		self.assertEqual(by_id["filesystem.disk_space"]["thresholds"]["free_critical_pct"], 5)
+
+	def test_bench_execute_path_runs_as_administrator(self):
+		from frappe_diagnostics.api import health
+
+		frappe.set_user("Administrator")
+		run = health.run(checks='["system.memory"]')
+		self.assertEqual(run["trigger"], "CLI")
+		self.assertEqual([r["check_id"] for r in run["results"]], ["system.memory"])

@@ -1,0 +1,45 @@
+"""`bench --site S diagnostics …`, run as bench runs it."""
+
+import frappe
+from frappe.tests.utils import FrappeTestCase
+
+from frappe_diagnostics.tests.utils import bench_command, parse_json_output
+
+
+class TestDiagnosticsCommand(FrappeTestCase):
+	def test_run_json_stores_the_run_and_exits_by_status(self):
+		done = bench_command("diagnostics", "run", "--tag", "system", "--json")
+		data = parse_json_output(done.stdout)
+		self.assertEqual(
+			{r["check_id"] for r in data["results"]}, {"system.cpu", "system.memory", "filesystem.disk_space"}
+		)
+		expected = {"ok": 0, "warning": 0, "critical": 2, "error": 2}[data["status"]]
+		self.assertEqual(done.returncode, expected, done.stderr)
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.get_value("Diagnostic Run", data["name"], "trigger"), "CLI")
+
+	def test_fail_on_warning_with_a_forced_warning(self):
+		done = bench_command(
+			"diagnostics", "run", "--check", "system.memory", "--fail-on", "never", "--no-store"
+		)
+		self.assertEqual(done.returncode, 0, done.stderr)
+		self.assertIn("system.memory", done.stdout)
+
+	def test_unknown_check_exits_64_with_a_message(self):
+		done = bench_command("diagnostics", "run", "--check", "nope.nothing")
+		self.assertEqual(done.returncode, 64)
+		self.assertIn("No check with id 'nope.nothing'", done.stderr + done.stdout)
+		self.assertNotIn("Traceback", done.stderr)
+
+	def test_checks_lists_the_registry(self):
+		done = bench_command("diagnostics", "checks")
+		self.assertEqual(done.returncode, 0, done.stderr)
+		self.assertIn("database.connectivity", done.stdout)
+		self.assertIn("jobs.workers", done.stdout)
+
+	def test_bench_execute_runs_the_api(self):
+		done = bench_command(
+			"execute", "frappe_diagnostics.api.health.run", "--kwargs", '{"checks": ["system.memory"]}'
+		)
+		self.assertEqual(done.returncode, 0, done.stderr)
+		self.assertIn("system.memory", done.stdout)

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Set up a virtualenv in .venv with the app and the test tools, at the versions Frappe v15 pins,
+# and make sure MariaDB and Redis run. Idempotent.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/services.sh
+
+PYTHON=${PYTHON:-python3}
+if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
+	echo "[setup] Python 3.10 or newer is needed (found: $("$PYTHON" --version 2>&1))" >&2
+	exit 1
+fi
+if ! "$PYTHON" -c 'import venv, ensurepip' 2>/dev/null; then
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+fi
+if [ ! -x .venv/bin/python ]; then
+	"$PYTHON" -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+.venv/bin/python -m pip install -q -r requirements-test.txt
+.venv/bin/python -m pip install -q --no-deps -e .
+echo "[setup] ready: .venv ($(.venv/bin/python --version))" >&2

@@ -1,0 +1,262 @@
+"""Static validation: DocType, page, workspace, number-card and chart JSON; hooks.py; layering and security rules."""
+
+from __future__ import annotations
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "frappe_diagnostics"
+MODULE = PACKAGE / "frappe_diagnostics"
+MODULE_NAME = "Frappe Diagnostics"
+FIELDTYPES = {
+	"Data",
+	"Select",
+	"Link",
+	"Dynamic Link",
+	"Int",
+	"Float",
+	"Currency",
+	"Check",
+	"Small Text",
+	"Text",
+	"Long Text",
+	"Code",
+	"JSON",
+	"HTML",
+	"Datetime",
+	"Date",
+	"Time",
+	"Table",
+	"Table MultiSelect",
+	"Section Break",
+	"Column Break",
+	"Tab Break",
+	"Password",
+	"Text Editor",
+	"Markdown Editor",
+	"Attach",
+	"Button",
+	"Duration",
+	"Percent",
+	"Rating",
+	"Color",
+	"Read Only",
+	"Heading",
+}
+LAYOUT = {"Section Break", "Column Break", "Tab Break", "HTML", "Button", "Heading"}
+CORE_DOCTYPES = {"User", "DocType", "Role", "Module Def", "Error Log", "File", "Page", "Report"}
+ROLES = {"System Manager", "Administrator", "All"}
+
+
+def scrub(name: str) -> str:
+	return name.lower().replace(" ", "_").replace("-", "_")
+
+
+def load(path: Path) -> dict:
+	return json.loads(path.read_text(encoding="utf-8"))
+
+
+def docs(kind: str) -> list[Path]:
+	return sorted((MODULE / kind).glob("*/*.json"))
+
+
+DOCTYPES = {load(p)["name"]: load(p) for p in docs("doctype")}
+
+
+def test_there_is_something_to_validate():
+	assert {"Diagnostic Run", "Diagnostic Result", "Diagnostics Settings"} <= set(DOCTYPES)
+	assert docs("workspace") and docs("page") and docs("number_card")
+
+
+@pytest.mark.parametrize("path", docs("doctype"), ids=lambda p: p.parent.name)
+def test_doctype_json_is_consistent(path):
+	doc = load(path)
+	folder = path.parent
+	assert doc["doctype"] == "DocType"
+	assert scrub(doc["name"]) == folder.name == path.stem
+	assert doc["module"] == MODULE_NAME
+	names = [f["fieldname"] for f in doc["fields"]]
+	assert len(names) == len(set(names)), "duplicate fieldnames"
+	assert doc["field_order"] == names
+	for f in doc["fields"]:
+		assert f["fieldtype"] in FIELDTYPES, f
+		assert f["fieldname"].isidentifier() and f["fieldname"] == f["fieldname"].lower(), f["fieldname"]
+		if f["fieldtype"] not in LAYOUT:
+			assert f.get("label"), f"{f['fieldname']} has no label"
+		if f["fieldtype"] == "Select":
+			assert f.get("options"), f"{f['fieldname']}: Select without options"
+			if f.get("default"):
+				assert f["default"] in f["options"].split("\n")
+		if f["fieldtype"] == "Link":
+			assert f["options"] in DOCTYPES or f["options"] in CORE_DOCTYPES, f
+		if f["fieldtype"] == "Table":
+			assert DOCTYPES[f["options"]].get("istable") == 1, f
+	for perm in doc["permissions"]:
+		assert perm["role"] in ROLES
+	if not doc.get("istable"):
+		assert doc["permissions"], "a DocType nobody may read"
+		assert {p["role"] for p in doc["permissions"]} == {"System Manager"}
+	controller = folder / f"{folder.name}.py"
+	assert (folder / "__init__.py").exists() and controller.exists()
+	classes = [n.name for n in ast.parse(controller.read_text()).body if isinstance(n, ast.ClassDef)]
+	assert doc["name"].replace(" ", "") in classes
+	assert (
+		path.read_text(encoding="utf-8")
+		== json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+	), "not in Frappe's export format (sorted keys, indent 1)"
+
+
+def test_runs_and_results_are_read_only_for_users():
+	for name in ("Diagnostic Run", "Diagnostic Result"):
+		data_fields = [f for f in DOCTYPES[name]["fields"] if f["fieldtype"] not in LAYOUT]
+		assert all(f.get("read_only") for f in data_fields), name
+	perm = DOCTYPES["Diagnostic Run"]["permissions"][0]
+	assert perm["read"] and not perm.get("write") and not perm.get("create")
+
+
+@pytest.mark.parametrize("path", docs("page"), ids=lambda p: p.parent.name)
+def test_page_json_and_script(path):
+	page = load(path)
+	assert page["doctype"] == "Page" and page["module"] == MODULE_NAME
+	assert page["name"] == page["page_name"] == path.parent.name
+	assert [r["role"] for r in page["roles"]] == ["System Manager"]
+	script = (path.parent / f"{page['name']}.js").read_text()
+	assert f'frappe.pages["{page["name"]}"].on_page_load' in script
+
+
+def whitelisted_functions() -> dict[str, ast.FunctionDef]:
+	found = {}
+	for path in (PACKAGE / "api").glob("*.py"):
+		module = (
+			"frappe_diagnostics.api." + path.stem if path.stem != "__init__" else "frappe_diagnostics.api"
+		)
+		for node in ast.parse(path.read_text()).body:
+			if isinstance(node, ast.FunctionDef) and any(
+				"whitelist" in ast.unparse(d) for d in node.decorator_list
+			):
+				found[f"{module}.{node.name}"] = node
+	return found
+
+
+def test_number_cards_call_whitelisted_methods():
+	methods = whitelisted_functions()
+	for path in docs("number_card"):
+		card = load(path)
+		assert card["doctype"] == "Number Card" and card["module"] == MODULE_NAME
+		assert scrub(card["name"]) == path.parent.name
+		assert card["type"] == "Custom" and card["method"] in methods, card["method"]
+		args = [a.arg for a in methods[card["method"]].args.args]
+		assert args == ["filters"], "number cards pass `filters`"
+
+
+def test_dashboard_charts_point_at_our_doctypes():
+	for path in docs("dashboard_chart"):
+		chart = load(path)
+		assert chart["document_type"] in DOCTYPES
+		fields = {f["fieldname"] for f in DOCTYPES[chart["document_type"]]["fields"]}
+		assert chart.get("group_by_based_on", "status") in fields
+
+
+@pytest.mark.parametrize("path", docs("workspace"), ids=lambda p: p.parent.name)
+def test_workspace_blocks_refer_to_existing_things(path):
+	ws = load(path)
+	assert ws["doctype"] == "Workspace" and ws["module"] == MODULE_NAME and ws["public"] == 1
+	blocks = json.loads(ws["content"])
+	cards = {c["number_card_name"] for c in ws["number_cards"]}
+	shortcuts = {s["label"]: s for s in ws["shortcuts"]}
+	charts = {c["chart_name"] for c in ws["charts"]}
+	card_names = {load(p)["name"] for p in docs("number_card")}
+	chart_names = {load(p)["name"] for p in docs("dashboard_chart")}
+	pages = {load(p)["name"] for p in docs("page")}
+	assert cards <= card_names and charts <= chart_names
+	ids = [b["id"] for b in blocks]
+	assert len(ids) == len(set(ids))
+	for block in blocks:
+		data = block["data"]
+		if block["type"] == "number_card":
+			assert data["number_card_name"] in cards
+		elif block["type"] == "shortcut":
+			assert data["shortcut_name"] in shortcuts
+		elif block["type"] == "chart":
+			assert data["chart_name"] in charts
+	for s in shortcuts.values():
+		assert s["link_to"] in (pages if s["type"] == "Page" else DOCTYPES), s
+	for link in ws["links"]:
+		if link["type"] == "Link":
+			assert link["link_to"] in (pages if link["link_type"] == "Page" else DOCTYPES)
+
+
+def resolve(dotted: str) -> bool:
+	"""True if a dotted path names a module of the package or a function defined in one."""
+	parts = dotted.split(".")
+	if parts[0] != "frappe_diagnostics":
+		return False
+	base = PACKAGE.parent.joinpath(*parts)
+	if base.with_suffix(".py").exists() or (base / "__init__.py").exists():
+		return True
+	module = PACKAGE.parent.joinpath(*parts[:-1])
+	file = module.with_suffix(".py") if module.with_suffix(".py").exists() else module / "__init__.py"
+	if not file.exists():
+		return False
+	return any(
+		isinstance(n, ast.FunctionDef) and n.name == parts[-1] for n in ast.parse(file.read_text()).body
+	)
+
+
+def hooks() -> dict:
+	tree = ast.parse((PACKAGE / "hooks.py").read_text())
+	return {
+		t.id: ast.literal_eval(n.value) for n in tree.body if isinstance(n, ast.Assign) for t in n.targets
+	}
+
+
+def test_hooks_name_the_app_and_every_path_resolves():
+	h = hooks()
+	assert h["app_name"] == "frappe_diagnostics"
+	paths = [h["after_install"], *h["diagnostics_checks"]]
+	for section in h["scheduler_events"].values():
+		for value in section.values() if isinstance(section, dict) else [section]:
+			paths += value
+	for dotted in paths:
+		assert resolve(dotted), f"hooks.py names {dotted}, which does not exist"
+	assert (PACKAGE / "modules.txt").read_text().strip() == MODULE_NAME
+	assert (PACKAGE / "patches.txt").exists()
+
+
+def test_every_whitelisted_method_checks_the_role_first_and_state_changes_are_post_only():
+	methods = whitelisted_functions()
+	assert methods
+	for name, node in methods.items():
+		body = [s for s in node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
+		first = ast.unparse(body[0])
+		assert first in ("require_manager()", 'frappe.only_for("System Manager")'), (
+			f"{name} starts with {first}"
+		)
+		decorator = next(ast.unparse(d) for d in node.decorator_list if "whitelist" in ast.unparse(d))
+		assert "allow_guest" not in decorator, name
+		assert "methods=" in decorator, f"{name} must say which HTTP methods it accepts"
+		if node.name in ("run",):
+			assert "methods=['POST']" in decorator or 'methods=["POST"]' in decorator, name
+
+
+@pytest.mark.parametrize("folder", ["engine", "checks"])
+def test_framework_free_layers_never_import_frappe_at_module_level(folder):
+	for path in (PACKAGE / folder).glob("*.py"):
+		for node in ast.parse(path.read_text()).body:
+			if isinstance(node, ast.Import):
+				names = [a.name for a in node.names]
+			elif isinstance(node, ast.ImportFrom):
+				names = [node.module or ""]
+			else:
+				continue
+			assert not any(n == "frappe" or n.startswith("frappe.") for n in names), (
+				f"{path.name} imports {names}"
+			)
+
+
+def test_no_python_file_passes_400_lines():
+	for path in PACKAGE.rglob("*.py"):
+		assert len(path.read_text().splitlines()) <= 400, f"{path} is too long: split it along its seams"
