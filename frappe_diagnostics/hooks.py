@@ -6,7 +6,6 @@ app_description = (
 )
 app_email = "dev@frappe-diagnostics.invalid"
 app_license = "mit"
-required_apps = ["frappe"]
 
 # Checks: every app may list modules whose @check functions register themselves.
 diagnostics_checks = ["frappe_diagnostics.checks"]

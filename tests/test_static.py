@@ -121,9 +121,11 @@ def test_runs_and_results_are_read_only_for_users():
 def test_page_json_and_script(path):
 	page = load(path)
 	assert page["doctype"] == "Page" and page["module"] == MODULE_NAME
-	assert page["name"] == page["page_name"] == path.parent.name
+	assert page["name"] == page["page_name"] and scrub(page["name"]) == path.parent.name == path.stem
+	workspaces = {scrub(load(p)["name"]) for p in docs("workspace")}
+	assert scrub(page["name"]) not in workspaces, "a workspace with the same route would hide this page"
 	assert [r["role"] for r in page["roles"]] == ["System Manager"]
-	script = (path.parent / f"{page['name']}.js").read_text()
+	script = (path.parent / f"{path.stem}.js").read_text()
 	assert f'frappe.pages["{page["name"]}"].on_page_load' in script
 
 

@@ -17,7 +17,9 @@ def run(checks=None, tags=None, trigger=None) -> dict:
 		trigger = "API" if getattr(frappe.local, "request", None) else "CLI"
 	progress = publish_progress if trigger == "Desk" else None
 	try:
-		_, doc = run_health(checks=as_list(checks), tags=as_list(tags), trigger=trigger, on_progress=progress)
+		_result, doc = run_health(
+			checks=as_list(checks), tags=as_list(tags), trigger=trigger, on_progress=progress
+		)
 	except KeyError as e:
 		frappe.throw(e.args[0], frappe.ValidationError, title=_("Unknown check"))
 	return run_as_dict(doc)

@@ -7,7 +7,7 @@ frappe.ui.form.on("Diagnostic Run", {
 		frm.get_field("results_html").$wrapper.html(
 			frappe_diagnostics_render_results(frm.doc.results || [], colours)
 		);
-		frm.add_custom_button(__("Open Diagnostics"), () => frappe.set_route("diagnostics"));
+		frm.add_custom_button(__("Open Diagnostics Console"), () => frappe.set_route("diagnostics-console"));
 	},
 });
 

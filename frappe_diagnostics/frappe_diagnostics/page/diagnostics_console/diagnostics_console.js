@@ -2,12 +2,12 @@
 const DIAG_COLOURS = { ok: "green", warning: "orange", critical: "red", error: "purple", skipped: "gray" };
 const DIAG_ORDER = { critical: 0, error: 1, warning: 2, ok: 3, skipped: 4 };
 
-frappe.pages["diagnostics"].on_page_load = function (wrapper) {
-	const page = frappe.ui.make_app_page({ parent: wrapper, title: __("Diagnostics"), single_column: true });
+frappe.pages["diagnostics-console"].on_page_load = function (wrapper) {
+	const page = frappe.ui.make_app_page({ parent: wrapper, title: __("Diagnostics Console"), single_column: true });
 	wrapper.diagnostics = new DiagnosticsPage(page);
 };
 
-frappe.pages["diagnostics"].on_page_show = function (wrapper) {
+frappe.pages["diagnostics-console"].on_page_show = function (wrapper) {
 	wrapper.diagnostics && wrapper.diagnostics.load();
 };
 
