@@ -21,7 +21,15 @@ from frappe_diagnostics.engine.redact import Redactor
 from frappe_diagnostics.engine.registry import registry
 from frappe_diagnostics.engine.result import worst
 from frappe_diagnostics.engine.runner import run_checks
-from frappe_diagnostics.report import FAIL_ON, exit_code, render_text, run_to_dict, to_json
+from frappe_diagnostics.report import (
+	FAIL_ON,
+	diagnosis_to_dict,
+	exit_code,
+	render_diagnosis,
+	render_text,
+	run_to_dict,
+	to_json,
+)
 
 EX_USAGE = 64
 
@@ -64,7 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
 	check.add_argument(
 		"--tag", action="append", default=[], metavar="TAG", help="run only checks with this tag"
 	)
-	doctor = sub.add_parser("doctor", help="check the host (and the bench's site, when there is one)")
+	doctor = sub.add_parser(
+		"doctor", help="check the host, and why the bench's site won't start (when there is one)"
+	)
 	common(doctor)
 	listing = sub.add_parser("checks", help="list the registered checks")
 	listing.add_argument("--json", action="store_true")
@@ -126,26 +136,32 @@ def cmd_check(args) -> int:
 
 
 def cmd_doctor(args) -> int:
+	"""The host's install readiness; with a bench and a site, also why the site won't start."""
+	from frappe_diagnostics.troubleshooters.startup import diagnose_startup
+
 	registry.load_hooks(["frappe_diagnostics.checks"])
 	host = HostContext()
 	if args.budget_ms:
 		host.settings.check_budget_ms = max(50, args.budget_ms)
-	runs = {"host": run_checks(host, registry.all(scope="host"))}
+	host_run = run_checks(host, registry.all(scope="host"))
 	ctx = site_context(args, required=False)
-	if ctx is not None:
-		runs["site"] = run_checks(ctx, registry.all(scope="site"))
+	diagnosis = diagnose_startup(ctx) if ctx is not None else None
 	redactor = Redactor([*host.secret_values(), *(ctx.secret_values() if ctx else [])])
 	if args.json:
-		print(to_json({name: run_to_dict(run, redactor) for name, run in runs.items()}))
+		data = {"host": run_to_dict(host_run, redactor)}
+		if diagnosis is not None:
+			data["startup"] = diagnosis_to_dict(diagnosis, redactor)
+		print(to_json(data))
 	else:
 		colour = sys.stdout.isatty()
-		print(render_text(runs["host"], redactor, colour, title="Host (install readiness)"))
-		if ctx is None:
+		print(render_text(host_run, redactor, colour, title="Host (install readiness)"))
+		if diagnosis is None:
 			print("\nNo bench found here: only the host was checked (pass --bench PATH to check a site).")
 		else:
 			print()
-			print(render_text(runs["site"], redactor, colour, title=f"Site {ctx.name} ({ctx.bench_path})"))
-	return exit_code(worst(run.status for run in runs.values()), args.fail_on)
+			print(render_diagnosis(diagnosis, redactor, colour))
+	statuses = [host_run.status] + ([diagnosis.status] if diagnosis else [])
+	return exit_code(worst(statuses), args.fail_on)
 
 
 def cmd_checks(args) -> int:

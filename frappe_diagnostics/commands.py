@@ -7,7 +7,15 @@ import sys
 import click
 from frappe.commands import get_site, pass_context
 
-from frappe_diagnostics.report import FAIL_ON, exit_code, render_text, run_to_dict, to_json
+from frappe_diagnostics.report import (
+	FAIL_ON,
+	diagnosis_to_dict,
+	exit_code,
+	render_diagnosis,
+	render_text,
+	run_to_dict,
+	to_json,
+)
 
 
 class UsageFailure(click.ClickException):
@@ -53,6 +61,50 @@ def run(context, checks, tags, as_json, fail_on, no_store):
 	finally:
 		frappe.destroy()
 	sys.exit(exit_code(result.status, fail_on))
+
+
+def output_options(fn):
+	fn = click.option("--no-store", is_flag=True, help="Do not store the result as a Diagnostic Run.")(fn)
+	fn = click.option("--fail-on", type=click.Choice(FAIL_ON), default="critical", show_default=True)(fn)
+	return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(fn)
+
+
+def troubleshoot(context, name: str, as_json: bool, fail_on: str, no_store: bool, **inputs):
+	"""Run a troubleshooter in the site, store it, print it, exit by its status."""
+	import frappe
+
+	from frappe_diagnostics.service import troubleshoot as run_troubleshooter
+	from frappe_diagnostics.store import site_redactor
+
+	frappe.init(site=get_site(context))
+	frappe.connect()
+	try:
+		try:
+			diagnosis, doc = run_troubleshooter(name, trigger="CLI", store=not no_store, **inputs)
+		except (KeyError, ValueError) as e:
+			raise UsageFailure(e.args[0]) from None
+		frappe.db.commit()
+		redactor = site_redactor()
+		if as_json:
+			click.echo(to_json(diagnosis_to_dict(diagnosis, redactor, name=doc.name if doc else None)))
+		else:
+			click.echo(render_diagnosis(diagnosis, redactor, colour=sys.stdout.isatty()))
+			if doc:
+				click.echo(f"Stored as {doc.name}.")
+	finally:
+		frappe.destroy()
+	sys.exit(exit_code(diagnosis.status, fail_on))
+
+
+@diagnostics.command("doctor")
+@output_options
+@pass_context
+def doctor(context, as_json, fail_on, no_store):
+	"""Why won't this site start? Config, database, Redis, apps, patches, assets, keys, permissions.
+
+	When the site cannot boot at all, run `frappe-diagnostics doctor --site S` from the bench folder instead.
+	"""
+	troubleshoot(context, "startup", as_json, fail_on, no_store)
 
 
 @diagnostics.command("checks")

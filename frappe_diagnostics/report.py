@@ -66,3 +66,22 @@ def render_text(
 	lines.append("")
 	lines.append(f"{paint(overall.upper(), overall)}: {data['summary']} ({data['duration_ms']:.0f} ms)")
 	return "\n".join(lines)
+
+
+def render_diagnosis(diagnosis, redactor: Redactor | None = None, colour: bool = False) -> str:
+	"""A troubleshooter's answer: the likely cause first, then every step in order."""
+	redactor = redactor or Redactor()
+	text = render_text(diagnosis.as_run(), redactor, colour, title=diagnosis.question)
+	cause = diagnosis.likely_cause
+	if cause is None:
+		return text + "\n\n" + redactor.text(diagnosis.summary)
+	lines = [text, "", redactor.text(f"LIKELY CAUSE ({cause.check_id}): {cause.summary}")]
+	for fix in cause.fixes:
+		lines.append(
+			redactor.text(f"  → {fix.description}" + (f"\n    $ {fix.command}" if fix.command else ""))
+		)
+	return "\n".join(lines)
+
+
+def diagnosis_to_dict(diagnosis, redactor: Redactor | None = None, **extra) -> dict:
+	return (redactor or Redactor()).data({**diagnosis.to_dict(), **extra})

@@ -27,3 +27,16 @@ def run_health(checks=(), tags=(), trigger: str = "CLI", store: bool = True, on_
 		inputs = {"checks": list(checks or ()), "tags": list(tags or ())}
 		doc = save_run(run, kind="Health Check", trigger=trigger, inputs=inputs)
 	return run, doc
+
+
+def troubleshoot(name: str, trigger: str = "CLI", store: bool = True, **inputs):
+	"""Run a troubleshooter by name inside the site; returns (Diagnosis, Diagnostic Run or None).
+
+	Raises KeyError for an unknown troubleshooter and ValueError for bad inputs (readable messages).
+	"""
+	from frappe_diagnostics.store import save_diagnosis
+	from frappe_diagnostics.troubleshooters.catalog import get_troubleshooter
+
+	diagnosis = get_troubleshooter(name)(site_context(), **inputs)
+	doc = save_diagnosis(diagnosis, trigger) if store else None
+	return diagnosis, doc

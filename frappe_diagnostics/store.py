@@ -21,7 +21,13 @@ def site_redactor() -> Redactor:
 	return Redactor(collect_secrets(dict(frappe.conf)))
 
 
-def save_run(run: RunResult, kind: str = "Health Check", trigger: str = "CLI", inputs: dict | None = None):
+def save_run(
+	run: RunResult,
+	kind: str = "Health Check",
+	trigger: str = "CLI",
+	inputs: dict | None = None,
+	summary: str = "",
+):
 	"""Insert a Diagnostic Run with one Diagnostic Result row per check; returns the document."""
 	redactor = site_redactor()
 	doc = frappe.new_doc("Diagnostic Run")
@@ -36,7 +42,7 @@ def save_run(run: RunResult, kind: str = "Health Check", trigger: str = "CLI", i
 			"duration_ms": round(run.duration_ms, 1),
 			"checks_total": len(run.results),
 			"checks_failing": len(run.failing),
-			"summary": redactor.text(run.summary),
+			"summary": redactor.text(summary or run.summary),
 			"inputs": _json(redactor.data(inputs or {})),
 		}
 	)
@@ -101,3 +107,7 @@ def _parse(text):
 		return json.loads(text) if text else []
 	except ValueError:
 		return []
+
+
+def save_diagnosis(diagnosis, trigger: str = "CLI"):
+	return save_run(diagnosis.as_run(), diagnosis.kind, trigger, diagnosis.inputs, summary=diagnosis.summary)

@@ -38,6 +38,15 @@ SITE_TABLES = [
 	"""CREATE TABLE `tabSingles` (doctype varchar(140), field varchar(140), value text,
 		KEY singles_doctype_field (doctype, field)) ENGINE=InnoDB""",
 	"""CREATE TABLE `diag_lock_target` (id int PRIMARY KEY, v int) ENGINE=InnoDB""",
+	"""CREATE TABLE `tabDocType` (name varchar(140) PRIMARY KEY, module varchar(140), istable int default 0)""",
+	"""CREATE TABLE `tabUser` (name varchar(140) PRIMARY KEY, enabled int default 1)""",
+	"""CREATE TABLE `tabInstalled Application` (name varchar(140) PRIMARY KEY, app_name varchar(140),
+		app_version varchar(140), idx int)""",
+	"""CREATE TABLE `tabPatch Log` (name varchar(140) PRIMARY KEY, patch text, skipped int default 0)""",
+]
+FRAPPE_PATCHES = [
+	"frappe.patches.v15_0.example_patch",
+	"execute:frappe.reload_doc('core', 'doctype', 'user') #2024-01-01",
 ]
 
 
@@ -73,6 +82,9 @@ def site_db(root_db):
 		for ddl in SITE_TABLES:
 			cur.execute(ddl)
 		cur.execute("INSERT INTO diag_lock_target VALUES (1, 0)")
+		cur.execute("INSERT INTO `tabInstalled Application` VALUES ('a1', 'frappe', '15.55.1', 1)")
+		for i, patch in enumerate(FRAPPE_PATCHES):
+			cur.execute("INSERT INTO `tabPatch Log` VALUES (%s, %s, 0)", (f"p{i}", patch))
 	yield {"name": name, "password": password}
 	with root_db.cursor() as cur:
 		cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
@@ -103,14 +115,19 @@ class Bench:
 		self.root, self.site = root, site
 		self.bench_id = f"diagtest-{secrets.token_hex(4)}"
 		self.site_path = root / "sites" / site
-		for folder in (
-			"apps",
+		folders = (
+			"apps/frappe/frappe",
 			"logs",
 			"sites/assets",
 			f"sites/{site}/private/files",
 			f"sites/{site}/public/files",
-		):
+		)
+		for folder in folders:
 			(root / folder).mkdir(parents=True, exist_ok=True)
+		(root / "apps" / "frappe" / "frappe" / "__init__.py").write_text('__version__ = "15.55.1"\n')
+		patches = "[pre_model_sync]\n" + "\n".join(FRAPPE_PATCHES) + "\n\n[post_model_sync]\n"
+		(root / "apps" / "frappe" / "frappe" / "patches.txt").write_text(patches)
+		(root / "sites" / "assets" / "assets.json").write_text("{}")
 		(root / "sites" / "apps.txt").write_text("frappe\nfrappe_diagnostics\n")
 		self.common = {"redis_cache": REDIS_URL, "redis_queue": REDIS_URL, "bench_id": self.bench_id}
 		self.conf = {
@@ -118,6 +135,7 @@ class Bench:
 			"db_password": site_db["password"],
 			"db_host": DB_HOST,
 			"db_port": DB_PORT,
+			"encryption_key": "test-encryption-key-0123456789abcdef",
 		}
 		self.write()
 

@@ -8,5 +8,6 @@ from frappe_diagnostics.checks import (
 	filesystem,
 	host,
 	jobs,
+	startup,
 	system,
 )

@@ -142,11 +142,11 @@ def _reason(error: Exception) -> str:
 	return f"{name}: {text}"
 
 
-@check("redis.cache", title="Redis cache", tags=("redis", "cache"), thresholds=THRESHOLDS)
+@check("redis.cache", title="Redis cache", tags=("redis", "cache", "startup"), thresholds=THRESHOLDS)
 def redis_cache(probe):
 	return redis_check(probe, "cache")
 
 
-@check("redis.queue", title="Redis queue", tags=("redis", "jobs"), thresholds=THRESHOLDS)
+@check("redis.queue", title="Redis queue", tags=("redis", "jobs", "startup"), thresholds=THRESHOLDS)
 def redis_queue(probe):
 	return redis_check(probe, "queue")

@@ -13,7 +13,7 @@ from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
 @check(
 	"database.connectivity",
 	title="Database connectivity",
-	tags=("database",),
+	tags=("database", "startup"),
 	thresholds={"latency_warning_ms": 50, "latency_critical_ms": 500},
 )
 def connectivity(probe):
@@ -92,7 +92,7 @@ def connection_fixes(reason: str, site: str) -> list[Fix]:
 @check(
 	"database.connections",
 	title="Database connections",
-	tags=("database",),
+	tags=("database", "startup"),
 	thresholds={"usage_warning_pct": 80, "usage_critical_pct": 95},
 )
 def connections(probe):

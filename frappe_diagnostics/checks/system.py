@@ -12,25 +12,37 @@ from frappe_diagnostics.engine.registry import check
 from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
 
 _cpu_lock = threading.Lock()
-_cpu_primed_at = time.monotonic()
-psutil.cpu_percent(interval=None)  # prime: later calls measure since the previous one
+_own = psutil.Process()
 MIN_SAMPLE_S = 0.05  # shortest window worth reading
-MAX_SAMPLE_S = 10.0  # an older previous sample would average away a current spike
+MAX_SAMPLE_S = 10.0  # an older sample would average away a current spike
+
+
+def _sample() -> tuple[float, float, float]:
+	"""(monotonic time, system busy+idle seconds, busy seconds of other processes)."""
+	times = psutil.cpu_times()
+	total = sum(times)
+	idle = times.idle + getattr(times, "iowait", 0.0)
+	own = sum(_own.cpu_times()[:2])
+	return time.monotonic(), total, total - idle - own
+
+
+_last = _sample()
 
 
 def cpu_percent() -> float:
-	"""CPU use over the last 0.05 to 10 s: since the previous call when recent, else a fresh 50 ms window."""
-	global _cpu_primed_at
+	"""CPU used by other processes over the last 0.05 to 10 s; our own work is not counted."""
+	global _last
 	with _cpu_lock:
-		elapsed = time.monotonic() - _cpu_primed_at
-		if elapsed > MAX_SAMPLE_S:
-			psutil.cpu_percent(interval=None)
-			elapsed = 0.0
-		if elapsed < MIN_SAMPLE_S:
-			time.sleep(MIN_SAMPLE_S - elapsed)
-		value = psutil.cpu_percent(interval=None)
-		_cpu_primed_at = time.monotonic()
-	return value
+		if time.monotonic() - _last[0] > MAX_SAMPLE_S:
+			_last = _sample()
+		wait = MIN_SAMPLE_S - (time.monotonic() - _last[0])
+		if wait > 0:
+			time.sleep(wait)
+		now = _sample()
+		before, _last = _last, now
+	total = now[1] - before[1]
+	busy = now[2] - before[2]
+	return max(0.0, min(100.0, 100.0 * busy / total)) if total > 0 else 0.0
 
 
 @check(
@@ -65,7 +77,7 @@ def cpu(probe):
 		Metric("load_15m", round(load15, 2)),
 		Metric("load_per_core", round(per_core, 2)),
 	]
-	summary = f"CPU {pct:.0f}% busy; load {load1:.2f} / {load5:.2f} / {load15:.2f} on {cores} cores."
+	summary = f"CPU {pct:.0f}% busy (other processes); load {load1:.2f} / {load5:.2f} / {load15:.2f} on {cores} cores."
 	if status is Status.OK:
 		return probe.ok(summary, metrics=metrics)
 	return probe.result(

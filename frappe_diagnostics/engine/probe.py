@@ -36,8 +36,11 @@ class Resources:
 		if conn is None:
 			try:
 				conn = self.ctx.connect_db(timeout_s=timeout_s)
-			except LookupError:
-				raise
+			except LookupError as e:
+				reason = f"not configured ({e})"
+				with self._lock:
+					self.failures.setdefault("database", reason)
+				raise ServiceUnavailable("database", reason) from e
 			except Exception as e:
 				reason = describe_db_error(e)
 				with self._lock:

@@ -18,6 +18,7 @@ class Diagnosis:
 	started: float = field(default_factory=time.time)
 	finished: float = 0.0
 	site: str = ""
+	cause_from: Status = Status.WARNING  # the least severe status that can be named the likely cause
 
 	@property
 	def status(self) -> Status:
@@ -26,7 +27,7 @@ class Diagnosis:
 	@property
 	def likely_cause(self) -> CheckResult | None:
 		"""The first step (steps are in dependency order) that is critical, else the first that fails."""
-		failing = [s for s in self.steps if s.status.rank >= Status.WARNING.rank]
+		failing = [s for s in self.steps if s.status.rank >= self.cause_from.rank]
 		critical = [s for s in failing if s.status is Status.CRITICAL]
 		return (critical or failing or [None])[0]
 
@@ -34,13 +35,18 @@ class Diagnosis:
 	def summary(self) -> str:
 		cause = self.likely_cause
 		if cause is None:
+			warnings = [s.check_id for s in self.steps if s.status.rank >= Status.WARNING.rank]
+			if warnings:
+				return f"No blocking problem found; {len(warnings)} warning(s): {', '.join(warnings)}."
 			return f"{self.question}: nothing wrong found in {len(self.steps)} steps."
 		others = len([s for s in self.steps if s.status.rank >= Status.WARNING.rank]) - 1
 		more = f" (and {others} more finding{'s' if others != 1 else ''})" if others > 0 else ""
 		return f"Likely cause: {cause.summary}{more}"
 
 	def as_run(self) -> RunResult:
-		return RunResult(results=self.steps, started=self.started, finished=self.finished or time.time(), site=self.site)
+		return RunResult(
+			results=self.steps, started=self.started, finished=self.finished or time.time(), site=self.site
+		)
 
 	def to_dict(self) -> dict[str, Any]:
 		cause = self.likely_cause

@@ -1,0 +1,28 @@
+"""Troubleshooters over REST: each runs, stores a Diagnostic Run of its kind and returns the diagnosis."""
+
+import frappe
+from frappe import _
+
+from frappe_diagnostics.api import require_manager
+from frappe_diagnostics.store import run_as_dict
+
+
+def _run(name: str, trigger: str | None, **inputs) -> dict:
+	from frappe_diagnostics.service import troubleshoot
+
+	trigger = trigger if trigger in ("Desk", "API") else "API"
+	try:
+		diagnosis, doc = troubleshoot(name, trigger=trigger, **inputs)
+	except (KeyError, ValueError) as e:
+		frappe.throw(e.args[0], frappe.ValidationError, title=_("Cannot run the troubleshooter"))
+	data = run_as_dict(doc)
+	cause = diagnosis.likely_cause
+	data.update(question=diagnosis.question, likely_cause=cause.check_id if cause else None)
+	return data
+
+
+@frappe.whitelist(methods=["POST"])
+def startup(trigger=None) -> dict:
+	"""Why won't this site start? (Run `frappe-diagnostics doctor` when the site cannot boot at all.)"""
+	require_manager()
+	return _run("startup", trigger)

@@ -1,0 +1,25 @@
+"""The troubleshooters by name, as every surface calls them: fn(ctx, **inputs) -> Diagnosis."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+
+def _startup(ctx, **_):
+	from frappe_diagnostics.troubleshooters.startup import diagnose_startup
+
+	return diagnose_startup(ctx)
+
+
+CATALOG: dict[str, Callable] = {"startup": _startup}
+
+
+def register(name: str, fn: Callable) -> None:
+	CATALOG[name] = fn
+
+
+def get_troubleshooter(name: str) -> Callable:
+	try:
+		return CATALOG[name]
+	except KeyError:
+		raise KeyError(f"No troubleshooter {name!r}; choose one of: {', '.join(sorted(CATALOG))}") from None

@@ -1,0 +1,148 @@
+"""The startup doctor against broken sites made for real: it names the likely cause and its fix."""
+
+from __future__ import annotations
+
+import json
+
+from conftest import free_port
+
+from frappe_diagnostics.engine.result import Status
+from frappe_diagnostics.troubleshooters.startup import ORDER, diagnose_startup
+
+
+def diagnose(bench):
+	return diagnose_startup(bench.context())
+
+
+def steps(diagnosis):
+	return {s.check_id: s for s in diagnosis.steps}
+
+
+def test_a_healthy_site_has_no_blocking_cause_and_steps_come_in_dependency_order(bench):
+	d = diagnose(bench)
+	assert d.likely_cause is None, d.likely_cause
+	ids = [s.check_id for s in d.steps]
+	assert ids == [i for i in ORDER if i in ids]
+	by_id = steps(d)
+	for check_id in (
+		"database.core_tables",
+		"apps.consistency",
+		"migrations.pending_patches",
+		"assets.built",
+		"configuration.encryption_key",
+		"filesystem.permissions",
+	):
+		assert by_id[check_id].status is Status.OK, by_id[check_id].summary
+
+
+def test_bad_json_in_site_config_is_the_likely_cause_with_line_and_column(bench):
+	(bench.site_path / "site_config.json").write_text('{\n "db_name": "x"\n "db_password": "y"\n}')
+	d = diagnose(bench)
+	assert d.likely_cause.check_id == "configuration.site_config"
+	assert "line 3, column 2" in d.likely_cause.summary
+	assert steps(d)["database.core_tables"].status is Status.SKIPPED
+	assert d.status is Status.CRITICAL
+
+
+def test_wrong_password_names_the_user_and_host(bench, site_db):
+	bench.conf["db_password"] = "wrong"
+	bench.write()
+	cause = diagnose(bench).likely_cause
+	assert cause.check_id == "database.connectivity"
+	assert "access denied" in cause.summary and f"'{site_db['name']}'@" in cause.summary
+	assert "db_password" in cause.fixes[0].description
+
+
+def test_stopped_redis_queue_port_says_what_breaks(bench):
+	bench.common["redis_queue"] = f"redis://127.0.0.1:{free_port()}"
+	bench.write()
+	cause = diagnose(bench).likely_cause
+	assert cause.check_id == "redis.queue"
+	assert "connection refused" in cause.summary
+	assert "background job" in cause.findings[0].message
+
+
+def test_missing_core_table(bench, site_sql):
+	site_sql("RENAME TABLE `tabInstalled Application` TO `diag_hidden_apps`")
+	try:
+		cause = diagnose(bench).likely_cause
+	finally:
+		site_sql("RENAME TABLE `diag_hidden_apps` TO `tabInstalled Application`")
+	assert cause.check_id == "database.core_tables"
+	assert "tabInstalled Application" in cause.summary
+	assert "restore" in cause.fixes[0].command
+
+
+def test_pending_patch_asks_for_migrate(bench):
+	patches = bench.root / "apps" / "frappe" / "frappe" / "patches.txt"
+	patches.write_text(
+		patches.read_text().replace(
+			"[post_model_sync]\n", "[post_model_sync]\nfrappe.patches.v15_0.new_one\n"
+		)
+	)
+	step = steps(diagnose(bench))["migrations.pending_patches"]
+	assert step.status is Status.WARNING
+	assert step.findings[0].evidence == {"frappe": ["frappe.patches.v15_0.new_one"]}
+	assert "migrate" in step.fixes[0].command
+
+
+def test_app_missing_from_the_bench_and_version_drift(bench, site_sql):
+	site_sql("INSERT INTO `tabInstalled Application` VALUES ('a2', 'erpnext', '15.40.0', 2)")
+	site_sql("UPDATE `tabInstalled Application` SET app_version = '15.50.0' WHERE app_name = 'frappe'")
+	try:
+		step = steps(diagnose(bench))["apps.consistency"]
+	finally:
+		site_sql("DELETE FROM `tabInstalled Application` WHERE app_name = 'erpnext'")
+		site_sql("UPDATE `tabInstalled Application` SET app_version = '15.55.1' WHERE app_name = 'frappe'")
+	assert step.status is Status.CRITICAL
+	evidence = {f.message: f.evidence for f in step.findings}
+	assert evidence["Apps installed on the site are missing from the bench"] == {"apps": ["erpnext"]}
+	assert evidence["App code was updated but the site was not migrated"] == {
+		"frappe": {"database": "15.50.0", "code": "15.55.1"}
+	}
+
+
+def test_assets_missing_bundle(bench):
+	(bench.root / "sites" / "assets" / "assets.json").write_text(
+		json.dumps({"desk.bundle.js": "/assets/frappe/dist/js/desk.bundle.X.js"})
+	)
+	step = steps(diagnose(bench))["assets.built"]
+	assert step.status is Status.CRITICAL
+	assert "bench build" in step.fixes[0].command
+
+
+def test_missing_encryption_key_and_maintenance_mode(bench):
+	bench.conf.pop("encryption_key")
+	bench.conf["maintenance_mode"] = 1
+	bench.conf["pause_scheduler"] = 1
+	bench.write()
+	by_id = steps(diagnose(bench))
+	assert by_id["configuration.encryption_key"].status is Status.CRITICAL
+	maintenance = by_id["configuration.maintenance"]
+	assert maintenance.status is Status.CRITICAL
+	assert [f.command for f in maintenance.fixes] == [
+		f"bench --site {bench.site} set-maintenance-mode off",
+		f"bench --site {bench.site} set-config pause_scheduler 0",
+	]
+
+
+def test_wrong_types_in_config(bench):
+	bench.conf["db_port"] = "three-three-oh-six"
+	bench.common["redis_cache"] = "127.0.0.1:6379"
+	bench.write()
+	step = steps(diagnose(bench))["configuration.site_config"]
+	assert step.status is Status.CRITICAL
+	messages = [f.message for f in step.findings]
+	assert "db_port must be a whole number, not 'three-three-oh-six'" in messages
+	assert "redis_cache must be a redis://host:port URL" in messages
+
+
+def test_standalone_doctor_prints_the_likely_cause_and_exits_2(bench):
+	bench.conf["db_password"] = "wrong"
+	bench.write()
+	done = bench.cli("doctor", "--site", bench.site)
+	assert done.returncode == 2
+	assert "LIKELY CAUSE (database.connectivity): Cannot connect" in done.stdout
+	data = json.loads(bench.cli("doctor", "--site", bench.site, "--json").stdout)
+	assert data["startup"]["likely_cause"] == "database.connectivity"
+	assert data["startup"]["kind"] == "Startup"
