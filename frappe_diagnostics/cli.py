@@ -76,6 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
 		"doctor", help="check the host, and why the bench's site won't start (when there is one)"
 	)
 	common(doctor)
+	database = sub.add_parser("database", help="why is the site's database slow or broken?")
+	common(database)
+	database.add_argument("--doctype", help="also check this DocType's Link fields")
+	database.add_argument(
+		"--check-table", dest="table", help="run CHECK TABLE on this one table (may lock it)"
+	)
 	listing = sub.add_parser("checks", help="list the registered checks")
 	listing.add_argument("--json", action="store_true")
 	return parser
@@ -164,6 +170,30 @@ def cmd_doctor(args) -> int:
 	return exit_code(worst(statuses), args.fail_on)
 
 
+def cmd_troubleshoot(name: str, args, **inputs) -> int:
+	from frappe_diagnostics.troubleshooters.catalog import get_troubleshooter
+
+	ctx = site_context(args)
+	try:
+		diagnosis = get_troubleshooter(name)(ctx, **inputs)
+	except ValueError as e:
+		raise UsageError(str(e)) from None
+	redactor = Redactor(ctx.secret_values())
+	if args.json:
+		print(to_json(diagnosis_to_dict(diagnosis, redactor)))
+	else:
+		print(render_diagnosis(diagnosis, redactor, colour=sys.stdout.isatty()))
+	return exit_code(diagnosis.status, args.fail_on)
+
+
+def cmd_database(args) -> int:
+	if args.table:
+		print(
+			f"CHECK TABLE {args.table} reads the whole table and may lock it while it runs.", file=sys.stderr
+		)
+	return cmd_troubleshoot("database", args, doctype=args.doctype, table=args.table)
+
+
 def cmd_checks(args) -> int:
 	registry.load_hooks(["frappe_diagnostics.checks"])
 	checks = sorted(registry.all(scope=None), key=lambda c: c.id)
@@ -175,7 +205,7 @@ def cmd_checks(args) -> int:
 	return 0
 
 
-COMMANDS = {"check": cmd_check, "doctor": cmd_doctor, "checks": cmd_checks}
+COMMANDS = {"check": cmd_check, "doctor": cmd_doctor, "database": cmd_database, "checks": cmd_checks}
 
 if __name__ == "__main__":
 	sys.exit(main())

@@ -107,6 +107,20 @@ def doctor(context, as_json, fail_on, no_store):
 	troubleshoot(context, "startup", as_json, fail_on, no_store)
 
 
+@diagnostics.command("database")
+@click.option("--doctype", help="Also check that this DocType's Link fields point at existing records.")
+@click.option("--check-table", "table", help="Run CHECK TABLE on this one table (reads and may lock it).")
+@output_options
+@pass_context
+def database(context, doctype, table, as_json, fail_on, no_store):
+	"""Why is the database slow or broken? Connections, slow statements, integrity, configuration advice."""
+	if table:
+		click.secho(
+			f"CHECK TABLE {table} reads the whole table and may lock it while it runs.", fg="yellow", err=True
+		)
+	troubleshoot(context, "database", as_json, fail_on, no_store, doctype=doctype, table=table)
+
+
 @diagnostics.command("checks")
 @click.option("--json", "as_json", is_flag=True)
 @pass_context

@@ -26,3 +26,10 @@ def startup(trigger=None) -> dict:
 	"""Why won't this site start? (Run `frappe-diagnostics doctor` when the site cannot boot at all.)"""
 	require_manager()
 	return _run("startup", trigger)
+
+
+@frappe.whitelist(methods=["POST"])
+def database(doctype=None, table=None, trigger=None) -> dict:
+	"""Connection tests, slow statements, integrity (Link fields of `doctype`; CHECK TABLE only on `table`)."""
+	require_manager()
+	return _run("database", trigger, doctype=doctype, table=table)

@@ -11,7 +11,13 @@ def _startup(ctx, **_):
 	return diagnose_startup(ctx)
 
 
-CATALOG: dict[str, Callable] = {"startup": _startup}
+def _database(ctx, doctype: str | None = None, table: str | None = None, **_):
+	from frappe_diagnostics.troubleshooters.database import diagnose_database
+
+	return diagnose_database(ctx, doctype=doctype or None, table=table or None)
+
+
+CATALOG: dict[str, Callable] = {"startup": _startup, "database": _database}
 
 
 def register(name: str, fn: Callable) -> None:
