@@ -82,6 +82,9 @@ def build_parser() -> argparse.ArgumentParser:
 	database.add_argument(
 		"--check-table", dest="table", help="run CHECK TABLE on this one table (may lock it)"
 	)
+	perf = sub.add_parser("performance", help="why is the site slow?")
+	common(perf)
+	perf.add_argument("--hours", type=float, default=24, help="time window of the request monitor log")
 	listing = sub.add_parser("checks", help="list the registered checks")
 	listing.add_argument("--json", action="store_true")
 	return parser
@@ -205,7 +208,13 @@ def cmd_checks(args) -> int:
 	return 0
 
 
-COMMANDS = {"check": cmd_check, "doctor": cmd_doctor, "database": cmd_database, "checks": cmd_checks}
+COMMANDS = {
+	"check": cmd_check,
+	"doctor": cmd_doctor,
+	"database": cmd_database,
+	"performance": lambda args: cmd_troubleshoot("performance", args, hours=args.hours),
+	"checks": cmd_checks,
+}
 
 if __name__ == "__main__":
 	sys.exit(main())

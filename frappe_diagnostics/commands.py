@@ -121,6 +121,17 @@ def database(context, doctype, table, as_json, fail_on, no_store):
 	troubleshoot(context, "database", as_json, fail_on, no_store, doctype=doctype, table=table)
 
 
+@diagnostics.command("performance")
+@click.option(
+	"--hours", type=float, default=24, show_default=True, help="Time window of the request monitor log."
+)
+@output_options
+@pass_context
+def performance(context, hours, as_json, fail_on, no_store):
+	"""Why is the site slow? System, database, cache, queues, and request timings when the monitor is on."""
+	troubleshoot(context, "performance", as_json, fail_on, no_store, hours=hours)
+
+
 @diagnostics.command("checks")
 @click.option("--json", "as_json", is_flag=True)
 @pass_context

@@ -33,3 +33,10 @@ def database(doctype=None, table=None, trigger=None) -> dict:
 	"""Connection tests, slow statements, integrity (Link fields of `doctype`; CHECK TABLE only on `table`)."""
 	require_manager()
 	return _run("database", trigger, doctype=doctype, table=table)
+
+
+@frappe.whitelist(methods=["POST"])
+def performance(hours=24, trigger=None) -> dict:
+	"""System, database, cache and queue evidence; request-monitor timings over the last `hours`."""
+	require_manager()
+	return _run("performance", trigger, hours=hours)

@@ -132,7 +132,7 @@ class RunResult:
 
 	@property
 	def failing(self) -> list[CheckResult]:
-		return [r for r in self.results if r.status.rank >= Status.WARNING.rank]
+		return [r for r in self.results if r.counts and r.status.rank >= Status.WARNING.rank]
 
 	@property
 	def summary(self) -> str:

@@ -17,7 +17,17 @@ def _database(ctx, doctype: str | None = None, table: str | None = None, **_):
 	return diagnose_database(ctx, doctype=doctype or None, table=table or None)
 
 
-CATALOG: dict[str, Callable] = {"startup": _startup, "database": _database}
+def _performance(ctx, hours: float | str | None = None, **_):
+	from frappe_diagnostics.troubleshooters.performance import diagnose_performance
+
+	try:
+		hours = float(hours) if hours not in (None, "") else 24.0
+	except ValueError:
+		raise ValueError(f"--hours must be a number of hours, not {hours!r}") from None
+	return diagnose_performance(ctx, hours=hours)
+
+
+CATALOG: dict[str, Callable] = {"startup": _startup, "database": _database, "performance": _performance}
 
 
 def register(name: str, fn: Callable) -> None:

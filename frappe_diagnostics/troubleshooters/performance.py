@@ -1,0 +1,150 @@
+"""Performance troubleshooter: "why is the site slow?" System, database, cache and queue evidence, the
+request monitor's timings when it is on, and recommendations tied to the evidence that triggered them."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime, timedelta, timezone
+
+from frappe_diagnostics.engine.context import Settings
+from frappe_diagnostics.engine.registry import Registry, check, registry
+from frappe_diagnostics.engine.result import CheckResult, Finding, Fix, Metric, Status
+from frappe_diagnostics.engine.runner import run_checks
+from frappe_diagnostics.troubleshooters.diagnosis import Diagnosis
+
+EVIDENCE = (
+	"system.cpu",
+	"system.memory",
+	"filesystem.disk_space",
+	"database.connectivity",
+	"database.connections",
+	"database.slow_queries",
+	"database.locks",
+	"redis.cache",
+	"redis.queue",
+	"jobs.queues",
+	"jobs.workers",
+	"application.error_log",
+)
+MONITOR_THRESHOLDS = {"p95_warning_ms": 2000, "p95_critical_ms": 10000, "wait_warning_s": 60}
+
+
+def monitor_step(probe, hours: float = 24):
+	"""p50/p95 per endpoint and job from logs/monitor.json.log (Frappe's request monitor)."""
+	ctx = probe.site
+	log_dir = ctx.log_path()
+	if not int(ctx.conf.get("monitor") or 0):
+		return probe.skipped(
+			"Frappe's request monitor is off, so there are no per-request timings.",
+			fixes=[
+				Fix(
+					"Turn it on for a while to record every request and job.",
+					command=f"bench --site {ctx.name} set-config monitor 1",
+				)
+			],
+		)
+	if log_dir is None or not (log_dir / "monitor.json.log").exists():
+		return probe.skipped(
+			"The monitor is on but logs/monitor.json.log is not there yet (the scheduler flushes it)."
+		)
+	from frappe_diagnostics.troubleshooters.monitor import monitor_stats
+
+	since = datetime.now(timezone.utc) - timedelta(hours=hours)
+	stats = monitor_stats(log_dir, since=since, site=ctx.name)
+	return assess_monitor(probe, stats, hours)
+
+
+def assess_monitor(probe, stats: dict, hours: float) -> CheckResult:
+	endpoints = stats.get("endpoints") or {}
+	jobs = stats.get("jobs") or {}
+	slow = {k: v for k, v in endpoints.items() if v.get("p95_ms", 0) >= probe.threshold("p95_warning_ms")}
+	very_slow = [k for k, v in slow.items() if v.get("p95_ms", 0) >= probe.threshold("p95_critical_ms")]
+	waiting = {k: v for k, v in jobs.items() if v.get("wait_p95_s", 0) >= probe.threshold("wait_warning_s")}
+	metrics = [
+		Metric("requests", stats.get("requests", 0), "requests"),
+		Metric("jobs", stats.get("job_count", 0), "jobs"),
+		Metric("request_p95", stats.get("request_p95_ms", 0), "ms"),
+	]
+	findings, fixes = [], []
+	if slow:
+		worst = dict(sorted(slow.items(), key=lambda kv: -kv[1]["p95_ms"])[:10])
+		findings.append(Finding("Endpoints whose 95th percentile is slow", worst))
+		fixes.append(
+			Fix(
+				"Profile the slowest endpoint (System Console → Recorder) and explain its queries.",
+				command='bench --site <site> diagnostics explain "<query>"',
+			)
+		)
+	if waiting:
+		findings.append(
+			Finding(
+				"Jobs wait long in the queue before a worker takes them", dict(list(waiting.items())[:10])
+			)
+		)
+		fixes.append(
+			Fix(
+				"Add workers for the busy queue (common_site_config.json: background_workers, or a custom worker)."
+			)
+		)
+	if stats.get("slowest"):
+		findings.append(Finding("Slowest requests", {"requests": stats["slowest"][:5]}))
+	status = Status.CRITICAL if very_slow else Status.WARNING if slow or waiting else Status.OK
+	summary = f"{stats.get('requests', 0)} requests and {stats.get('job_count', 0)} jobs in the last {hours:g} h; p95 {stats.get('request_p95_ms', 0)} ms."
+	return probe.result(status, summary, metrics=metrics, findings=findings, fixes=fixes)
+
+
+def recommendations(steps: list[CheckResult]) -> CheckResult:
+	"""One list of what to do, each tied to the evidence that asks for it; duplicates merged."""
+	merged: dict[tuple, list[str]] = {}
+	for step in sorted(steps, key=lambda s: -s.status.rank):
+		if step.status.rank < Status.WARNING.rank:
+			continue
+		for fix in step.fixes:
+			merged.setdefault((fix.description, fix.command), []).append(f"{step.check_id}: {step.summary}")
+	fixes = [Fix(description, command) for description, command in merged]
+	findings = [Finding(description, {"because": because}) for (description, _), because in merged.items()]
+	status = Status.WARNING if fixes else Status.OK
+	summary = (
+		f"{len(fixes)} recommendation(s), each from the evidence above."
+		if fixes
+		else "No recommendation: nothing above is slow."
+	)
+	return CheckResult(
+		"performance.recommendations",
+		status,
+		summary,
+		"Recommendations",
+		"performance",
+		findings=findings,
+		fixes=fixes,
+		counts=False,
+	)
+
+
+def diagnose_performance(ctx, hours: float = 24) -> Diagnosis:
+	started = time.time()
+	if not 0 < float(hours) <= 24 * 31:
+		raise ValueError("The time window must be between a few minutes and 31 days (hours > 0 and <= 744).")
+	settings = Settings(
+		check_budget_ms=ctx.settings.check_budget_ms,
+		run_budget_s=60,
+		parallel=ctx.settings.parallel,
+		disabled=ctx.settings.disabled,
+		thresholds=ctx.settings.thresholds,
+	)
+	checks = [registry.get(i) for i in EVIDENCE]
+	steps = list(run_checks(ctx, checks, settings=settings).results)
+	local = Registry()
+	check(
+		"performance.monitor",
+		title="Request monitor",
+		tags=("performance",),
+		thresholds=MONITOR_THRESHOLDS,
+		budget_ms=30000,
+		into=local,
+	)(lambda probe: monitor_step(probe, hours))
+	steps += run_checks(ctx, local.all(), settings=settings, reg=local).results
+	steps.append(recommendations(steps))
+	return Diagnosis(
+		"Performance", f"Why is {ctx.name} slow?", steps, {"hours": hours}, started, time.time(), ctx.name
+	)

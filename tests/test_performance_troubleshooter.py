@@ -1,0 +1,114 @@
+"""Performance troubleshooter: evidence from the real services, the monitor log, deduplicated recommendations."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+
+from frappe_diagnostics.engine.result import CheckResult, Fix, Status
+from frappe_diagnostics.troubleshooters.monitor import monitor_stats
+from frappe_diagnostics.troubleshooters.performance import EVIDENCE, diagnose_performance, recommendations
+
+
+def request(at, path, ms, site="test.local", method="GET"):
+	return {
+		"site": site,
+		"timestamp": at.isoformat(),
+		"transaction_type": "request",
+		"uuid": "u",
+		"request": {"ip": "127.0.0.1", "method": method, "path": path, "status_code": 200},
+		"duration": int(ms * 1000),
+	}
+
+
+def job(at, method, ms, wait_s, site="test.local"):
+	return {
+		"site": site,
+		"timestamp": at.isoformat(),
+		"transaction_type": "job",
+		"uuid": "j",
+		"job": {"method": method, "scheduled": False, "wait": int(wait_s * 1e6)},
+		"duration": int(ms * 1000),
+	}
+
+
+@pytest.fixture
+def monitor_log(bench):
+	now = datetime.now(timezone.utc)
+	records = [
+		request(now - timedelta(minutes=i % 50), "/api/method/frappe.desk.reportview.get", 100 + i)
+		for i in range(100)
+	]
+	records += [
+		request(now - timedelta(minutes=5), f"/api/resource/Sales Invoice/SINV-{i:05d}", 12_000)
+		for i in range(20)
+	]
+	records += [job(now - timedelta(minutes=3), "erpnext.stock.repost", 500, wait_s=300) for _ in range(10)]
+	records += [request(now - timedelta(days=3), "/old", 99_999)]  # outside the window
+	records += [request(now, "/other-site", 99_999, site="other.local")]
+	(bench.root / "logs" / "monitor.json.log").write_text(
+		"\n".join(json.dumps(r) for r in records) + "\nnot json\n"
+	)
+	with gzip.open(bench.root / "logs" / "monitor.json.log.1.gz", "wt") as f:
+		f.write(json.dumps(request(now - timedelta(hours=2), "/api/method/ping", 5)) + "\n")
+	bench.conf["monitor"] = 1
+	bench.write()
+	return now
+
+
+def test_monitor_stats_per_endpoint_and_job_in_the_window(bench, monitor_log):
+	stats = monitor_stats(bench.root / "logs", since=monitor_log - timedelta(hours=24), site=bench.site)
+	assert stats["requests"] == 121
+	get = stats["endpoints"]["GET /api/method/frappe.desk.reportview.get"]
+	assert (
+		get["count"] == 100
+		and get["p50_ms"] == pytest.approx(150, abs=1)
+		and get["p95_ms"] == pytest.approx(194, abs=1)
+	)
+	assert stats["endpoints"]["GET /api/resource/Sales Invoice/<id>"]["count"] == 20
+	assert stats["jobs"]["erpnext.stock.repost"] == {
+		"count": 10,
+		"p50_ms": 500.0,
+		"p95_ms": 500.0,
+		"wait_p95_s": 300.0,
+	}
+	assert stats["slowest"][0]["ms"] == 12000.0
+	assert stats["unreadable_lines"] == 1
+
+
+def test_performance_diagnosis_flags_slow_endpoints_and_queue_waits(bench, monitor_log):
+	d = diagnose_performance(bench.context(), hours=24)
+	by_id = {s.check_id: s for s in d.steps}
+	assert [s.check_id for s in d.steps][: len(EVIDENCE)] == list(EVIDENCE)
+	monitor = by_id["performance.monitor"]
+	assert monitor.status is Status.CRITICAL  # the Sales Invoice endpoint's p95 is 12 s
+	messages = [f.message for f in monitor.findings]
+	assert "Endpoints whose 95th percentile is slow" in messages
+	assert "Jobs wait long in the queue before a worker takes them" in messages
+	assert by_id["performance.recommendations"].counts is False
+
+
+def test_monitor_off_says_how_to_turn_it_on(bench):
+	step = {s.check_id: s for s in diagnose_performance(bench.context()).steps}["performance.monitor"]
+	assert step.status is Status.SKIPPED
+	assert step.fixes[0].command == f"bench --site {bench.site} set-config monitor 1"
+
+
+def test_recommendations_are_deduplicated_and_name_their_evidence():
+	fix = Fix("Start the workers.", "sudo supervisorctl start all")
+	steps = [
+		CheckResult("jobs.workers", Status.CRITICAL, "No worker.", fixes=[fix]),
+		CheckResult("jobs.queues", Status.WARNING, "Backlog.", fixes=[fix, Fix("Read failed jobs.")]),
+		CheckResult("system.cpu", Status.OK, "Fine.", fixes=[Fix("never shown")]),
+	]
+	rec = recommendations(steps)
+	assert [f.description for f in rec.fixes] == ["Start the workers.", "Read failed jobs."]
+	assert rec.findings[0].evidence == {"because": ["jobs.workers: No worker.", "jobs.queues: Backlog."]}
+
+
+def test_a_bad_window_is_refused(bench):
+	with pytest.raises(ValueError, match="between a few minutes and 31 days"):
+		diagnose_performance(bench.context(), hours=0)
