@@ -6,6 +6,10 @@ cd "$(dirname "$0")/.."
 
 bash scripts/services.sh
 
+if ! command -v node >/dev/null 2>&1; then  # the static tests parse the desk scripts with node
+	apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nodejs >/dev/null
+fi
+
 PYTHON=${PYTHON:-python3}
 if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
 	echo "[setup] Python 3.10 or newer is needed (found: $("$PYTHON" --version 2>&1))" >&2

@@ -262,3 +262,16 @@ def test_framework_free_layers_never_import_frappe_at_module_level(folder):
 def test_no_python_file_passes_400_lines():
 	for path in PACKAGE.rglob("*.py"):
 		assert len(path.read_text().splitlines()) <= 400, f"{path} is too long: split it along its seams"
+
+
+def test_every_desk_script_parses():
+	import shutil
+	import subprocess
+
+	node = shutil.which("node")
+	assert node, "node is needed to check the desk scripts (scripts/setup.sh installs it)"
+	scripts = sorted(PACKAGE.rglob("*.js"))
+	assert scripts
+	for script in scripts:
+		done = subprocess.run([node, "--check", str(script)], capture_output=True, text=True)
+		assert done.returncode == 0, f"{script.name}: {done.stderr}"

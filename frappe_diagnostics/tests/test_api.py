@@ -29,6 +29,9 @@ class TestHealthAPI(FrappeTestCase):
 			("frappe_diagnostics.api.cards.last_run_status", "GET"),
 			("frappe_diagnostics.api.cards.failing_checks", "POST"),
 			("frappe_diagnostics.api.cards.runs_last_24h", "GET"),
+			("frappe_diagnostics.api.troubleshoot.startup", "POST"),
+			("frappe_diagnostics.api.troubleshoot.database", "POST"),
+			("frappe_diagnostics.api.troubleshoot.performance", "POST"),
 		]
 		for who in (None, PLAIN):
 			client = http_client(who)
@@ -79,3 +82,40 @@ class TestHealthAPI(FrappeTestCase):
 		self.assertEqual(run["trigger"], "CLI")
 		self.assertEqual([r["check_id"] for r in run["results"]], ["system.memory"])
 		frappe.db.commit()
+
+
+class TestTroubleshooterAPI(FrappeTestCase):
+	def setUp(self):
+		make_user(MANAGER, ("System Manager",))
+		frappe.db.commit()
+
+	def test_each_troubleshooter_stores_a_run_of_its_kind(self):
+		client = http_client(MANAGER)
+		for method, kind, data in (
+			("startup", "Startup", {}),
+			("database", "Database", {"doctype": "ToDo"}),
+			("performance", "Performance", {"hours": 1}),
+		):
+			response = call(client, f"frappe_diagnostics.api.troubleshoot.{method}", "POST", data)
+			self.assertEqual(response.status_code, 200, response.get_data(as_text=True))
+			run = response.json["message"]
+			self.assertEqual(run["kind"], kind)
+			self.assertEqual(run["trigger"], "API")
+			self.assertTrue(run["question"].endswith("?"))
+			frappe.db.rollback()  # a new snapshot sees what the request committed
+			self.assertTrue(frappe.db.exists("Diagnostic Run", {"name": run["name"], "kind": kind}))
+
+	def test_database_links_of_an_unknown_doctype_is_an_error_step_not_a_crash(self):
+		response = call(
+			http_client(MANAGER), "frappe_diagnostics.api.troubleshoot.database", "POST", {"doctype": "Nope"}
+		)
+		self.assertEqual(response.status_code, 200)
+		links = next(r for r in response.json["message"]["results"] if r["check_id"] == "database.links")
+		self.assertEqual(links["status"], "error")
+
+	def test_bad_performance_window_is_a_validation_error(self):
+		response = call(
+			http_client(MANAGER), "frappe_diagnostics.api.troubleshoot.performance", "POST", {"hours": "abc"}
+		)
+		self.assertEqual(response.status_code, 417)
+		self.assertIn("must be a number of hours", response.get_data(as_text=True))

@@ -43,3 +43,28 @@ class TestDiagnosticsCommand(FrappeTestCase):
 		)
 		self.assertEqual(done.returncode, 0, done.stderr)
 		self.assertIn("system.memory", done.stdout)
+
+
+class TestTroubleshooterCommands(FrappeTestCase):
+	def test_doctor_json_names_the_question_and_stores_a_startup_run(self):
+		done = bench_command("diagnostics", "doctor", "--json")
+		data = parse_json_output(done.stdout)
+		self.assertEqual(data["kind"], "Startup")
+		self.assertIn("database.core_tables", [r["check_id"] for r in data["results"]])
+		self.assertIn(done.returncode, (0, 1, 2))
+		self.assertEqual(done.returncode, {"ok": 0, "warning": 0}.get(data["status"], 2))
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.get_value("Diagnostic Run", data["name"], "kind"), "Startup")
+
+	def test_database_and_performance_commands(self):
+		done = bench_command("diagnostics", "database", "--doctype", "ToDo", "--no-store")
+		self.assertIn("What is wrong with", done.stdout)
+		data = parse_json_output(
+			bench_command("diagnostics", "database", "--doctype", "ToDo", "--json", "--no-store").stdout
+		)
+		links = next(r for r in data["results"] if r["check_id"] == "database.links")
+		self.assertEqual(links["summary"], "All 5 Link fields of ToDo point at existing records.")
+		done = bench_command("diagnostics", "performance", "--hours", "2", "--json", "--no-store")
+		data = parse_json_output(done.stdout)
+		self.assertEqual(data["kind"], "Performance")
+		self.assertEqual(data["inputs"], {"hours": 2.0})

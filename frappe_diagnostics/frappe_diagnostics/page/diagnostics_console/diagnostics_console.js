@@ -15,6 +15,11 @@ class DiagnosticsPage {
 	constructor(page) {
 		this.page = page;
 		page.set_primary_action(__("Run now"), () => this.run(), "refresh");
+		const group = __("Troubleshoot");
+		page.add_inner_button(__("Why won't it start?"), () => this.troubleshoot("startup"), group);
+		page.add_inner_button(__("Database"), () => this.database_dialog(), group);
+		page.add_inner_button(__("Performance"), () => this.performance_dialog(), group);
+		page.add_inner_button(__("Explain a query"), () => this.explain_dialog(), group);
 		page.add_inner_button(__("All runs"), () => frappe.set_route("List", "Diagnostic Run"));
 		page.add_inner_button(__("Settings"), () => frappe.set_route("Form", "Diagnostics Settings"));
 		this.$body = $(`<div class="diag-page">
@@ -49,6 +54,86 @@ class DiagnosticsPage {
 			});
 	}
 
+	troubleshoot(name, args = {}) {
+		return frappe
+			.call({
+				method: `frappe_diagnostics.api.troubleshoot.${name}`,
+				args: { ...args, trigger: "Desk" },
+				freeze: true,
+				freeze_message: __("Investigating…"),
+			})
+			.then((r) => this.render(r.message));
+	}
+
+	database_dialog() {
+		const d = new frappe.ui.Dialog({
+			title: __("Database troubleshooter"),
+			fields: [
+				{
+					fieldname: "doctype",
+					fieldtype: "Link",
+					options: "DocType",
+					label: __("Check the links of this DocType (optional)"),
+				},
+				{
+					fieldname: "table",
+					fieldtype: "Data",
+					label: __("Run CHECK TABLE on (optional)"),
+					description: __("CHECK TABLE reads the whole table and may lock it while it runs."),
+				},
+			],
+			primary_action_label: __("Investigate"),
+			primary_action: (values) => {
+				d.hide();
+				this.troubleshoot("database", values);
+			},
+		});
+		d.show();
+	}
+
+	performance_dialog() {
+		const d = new frappe.ui.Dialog({
+			title: __("Performance troubleshooter"),
+			fields: [
+				{
+					fieldname: "hours",
+					fieldtype: "Float",
+					default: 24,
+					label: __("Hours of request-monitor log to read"),
+				},
+			],
+			primary_action_label: __("Investigate"),
+			primary_action: (values) => {
+				d.hide();
+				this.troubleshoot("performance", values);
+			},
+		});
+		d.show();
+	}
+
+	explain_dialog() {
+		const d = new frappe.ui.Dialog({
+			title: __("Explain a query"),
+			size: "large",
+			fields: [
+				{
+					fieldname: "sql",
+					fieldtype: "Code",
+					options: "SQL",
+					reqd: 1,
+					label: __("One SELECT statement"),
+					description: __("Only EXPLAIN runs, read-only and time-limited; the query itself never runs."),
+				},
+			],
+			primary_action_label: __("Explain"),
+			primary_action: (values) => {
+				d.hide();
+				this.troubleshoot("explain", values);
+			},
+		});
+		d.show();
+	}
+
 	render(run) {
 		const $header = this.$body.find(".diag-header");
 		const $tiles = this.$body.find(".diag-tiles");
@@ -58,11 +143,12 @@ class DiagnosticsPage {
 			return;
 		}
 		const esc = frappe.utils.escape_html;
+		const question = run.question ? `<div class="h6">${esc(run.question)}</div>` : "";
 		$header.html(`
 			<span class="indicator-pill ${DIAG_COLOURS[run.status] || "gray"} diag-overall">${__(run.status.toUpperCase())}</span>
-			<div><div>${esc(run.summary || "")}</div>
+			<div>${question}<div>${esc(run.summary || "")}</div>
 			<div class="text-muted small">${frappe.datetime.comment_when(run.started)} · ${__(run.trigger)} ·
-			${Math.round(run.duration_ms)} ms · <a href="/app/diagnostic-run/${encodeURIComponent(run.name)}">${esc(run.name)}</a></div></div>`);
+			${__(run.kind)} · ${Math.round(run.duration_ms)} ms · <a href="/app/diagnostic-run/${encodeURIComponent(run.name)}">${esc(run.name)}</a></div></div>`);
 		const results = [...run.results].sort((a, b) => DIAG_ORDER[a.status] - DIAG_ORDER[b.status]);
 		$tiles.html(results.map((r) => this.tile(r)).join(""));
 	}
