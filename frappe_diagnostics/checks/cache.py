@@ -94,21 +94,17 @@ def _assess(probe, kind, latency, info):
 				command="redis-cli config set maxmemory-policy noeviction",
 			)
 		)
-	if kind == "cache" and hit_rate is not None and lookups >= probe.threshold("min_lookups"):
+	evicted = int(info.get("evicted_keys", 0))
+	if kind == "cache" and evicted and hit_rate is not None and lookups >= probe.threshold("min_lookups"):
 		if hit_rate < probe.threshold("hit_rate_warning_pct"):
 			statuses.append(Status.WARNING)
-			findings.append(
-				Finding(
-					"Few cache lookups find their key",
-					{"hit_rate_pct": round(hit_rate, 1), "lookups": lookups},
-				)
-			)
+			evidence = {"hit_rate_pct": round(hit_rate, 1), "lookups": lookups, "evicted_keys": evicted}
+			findings.append(Finding("Keys are evicted for lack of memory and most lookups miss", evidence))
 			fixes.append(
 				Fix(
-					"A low hit rate after a restart is normal; if it stays low, check maxmemory and evictions."
+					"Give the cache Redis more memory (maxmemory in its config, e.g. config/redis_cache.conf)."
 				)
 			)
-
 	status = max(statuses, key=lambda s: s.rank)
 	mem_text = f"{used / 2**20:.1f} MiB" + (f" of {limit / 2**20:.0f} MiB" if limit else " (no maxmemory)")
 	hit_text = f", hit rate {hit_rate:.0f}%" if hit_rate is not None and kind == "cache" else ""
