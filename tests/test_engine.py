@@ -165,3 +165,23 @@ def test_a_check_returning_the_wrong_type_is_an_error():
 	check("bad.type", title="t", into=reg)(lambda probe: {"status": "ok"})
 	result = run_checks(SiteContext("t"), reg.all(), reg=reg).results[0]
 	assert result.status is Status.ERROR and "expected CheckResult" in result.summary
+
+
+def test_redactor_masks_secret_shapes_but_keeps_harmless_words():
+	from frappe_diagnostics.engine.redact import Redactor
+
+	r = Redactor(["s3cr3t-value"])
+	assert (
+		r.text("Access denied for user 'u'@'h' (using password: YES)")
+		== "Access denied for user 'u'@'h' (using password: YES)"
+	)
+	assert r.text("db_password=hunter22 other=1") == "db_password=******** other=1"
+	assert r.text('{"api_secret": "abc123"}') == '{"api_secret": "********"}'
+	assert r.text("redis://:pw123456@host:6379/0") == "redis://:********@host:6379/0"
+	assert r.text("Authorization: token abcdef123456:ffeeddccbbaa") == "Authorization: token ********"
+	assert r.text("the s3cr3t-value leaked") == "the ******** leaked"
+	assert r.data({"db_password": "x", "keyspace_hits": "12", "nested": {"token": "t"}}) == {
+		"db_password": "********",
+		"keyspace_hits": "12",
+		"nested": {"token": "********"},
+	}

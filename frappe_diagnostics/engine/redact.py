@@ -11,7 +11,7 @@ MASK = "********"
 # key=value / "key": "value" pairs whose key names a secret
 _PAIR = re.compile(
 	r"""(?P<key>["']?[\w-]*(?:pass(?:word|wd)?|secret|token|api[_-]?key|encryption[_-]?key|pwd)[\w-]*["']?\s*[:=]\s*)"""
-	r"""(?P<q>["']?)(?P<val>[^"'\s,;&}]+)(?P=q)""",
+	r"""(?P<q>["']?)(?P<val>[^"'\s,;&})]+)(?P=q)""",
 	re.IGNORECASE,
 )
 _BEARER = re.compile(r"(?P<p>\b(?:Bearer|token|Basic)\s+)(?P<val>[A-Za-z0-9._~+/=:-]{8,})", re.IGNORECASE)
@@ -32,7 +32,7 @@ class Redactor:
 			if secret in value:
 				value = value.replace(secret, MASK)
 		value = URL_PASSWORD.sub(lambda m: f"{m.group('scheme')}{m.group('user')}:{MASK}@", value)
-		value = _PAIR.sub(lambda m: f"{m.group('key')}{m.group('q')}{MASK}{m.group('q')}", value)
+		value = _PAIR.sub(_mask_pair, value)
 		return _BEARER.sub(lambda m: f"{m.group('p')}{MASK}", value)
 
 	def data(self, value: Any, _key: str = "") -> Any:
@@ -46,6 +46,19 @@ class Redactor:
 				return MASK
 			return self.text(value)
 		return value
+
+
+def _mask_pair(match: re.Match) -> str:
+	if match.group("val").upper() in (
+		"YES",
+		"NO",
+		"TRUE",
+		"FALSE",
+		"NONE",
+		"NULL",
+	):  # e.g. "using password: YES"
+		return match.group(0)
+	return f"{match.group('key')}{match.group('q')}{MASK}{match.group('q')}"
 
 
 def _harmless_key(key: str) -> bool:
