@@ -48,10 +48,47 @@ def run_exclusively() -> str:
 	os.makedirs(os.path.dirname(lock_path), exist_ok=True)
 	try:
 		with FileLock(lock_path, timeout=0):
-			run_health(trigger="Scheduler")
+			previous = last_scheduled_status()
+			_run, doc = run_health(trigger="Scheduler")
+			notify_status_change(previous, doc)
 	except Timeout:
 		return "already running"
 	return "ran"
+
+
+def last_scheduled_status() -> str | None:
+	return frappe.db.get_value(
+		"Diagnostic Run", {"trigger": "Scheduler", "kind": "Health Check"}, "status", order_by="creation desc"
+	)
+
+
+def notify_status_change(previous: str | None, doc) -> bool:
+	"""Email the alert recipients when the status changed (worse, or recovered); True if sent."""
+	recipients = (frappe.db.get_single_value("Diagnostics Settings", "alert_recipients") or "").split()
+	if not recipients or previous is None or previous == doc.status or doc.status == "Skipped":
+		return False
+	from frappe.utils import get_url_to_form
+
+	from frappe_diagnostics.store import site_redactor
+
+	failing = [r for r in doc.results if r.status in ("Warning", "Critical", "Error")]
+	rows = "".join(
+		f"<li><b>{r.status}</b> {r.check_id}: {frappe.utils.escape_html(r.summary)}</li>" for r in failing
+	)
+	try:
+		frappe.sendmail(
+			recipients=recipients,
+			subject=f"[{frappe.local.site}] health {previous} → {doc.status}",
+			message=site_redactor().text(
+				f"<p>{frappe.utils.escape_html(doc.summary)}</p><ul>{rows}</ul>"
+				f'<p><a href="{get_url_to_form("Diagnostic Run", doc.name)}">{doc.name}</a></p>'
+			),
+			now=False,
+		)
+	except frappe.OutgoingEmailError:
+		doc.add_comment("Comment", "Status alert not sent: no outgoing Email Account is set up.")
+		return False
+	return True
 
 
 def cleanup_old_runs() -> int:

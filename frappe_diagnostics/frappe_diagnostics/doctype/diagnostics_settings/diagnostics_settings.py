@@ -20,6 +20,16 @@ class DiagnosticsSettings(Document):
 		self.validate_limits()
 		self.validate_disabled_checks()
 		self.validate_threshold_overrides()
+		self.validate_alert_recipients()
+
+	def validate_alert_recipients(self):
+		from frappe.utils import validate_email_address
+
+		emails = [line.strip() for line in (self.alert_recipients or "").splitlines() if line.strip()]
+		for email in emails:
+			if not validate_email_address(email):
+				frappe.throw(_("{0} is not an email address; give one address per line.").format(email))
+		self.alert_recipients = "\n".join(emails)
 
 	def validate_limits(self):
 		for fieldname, (low, high) in LIMITS.items():
