@@ -10,6 +10,10 @@ app_license = "mit"
 # Checks: every app may list modules whose @check functions register themselves.
 diagnostics_checks = ["frappe_diagnostics.checks"]
 
+# the tile renderer and its styles, shared by the Diagnostics Console page and the Diagnostic Run form
+app_include_js = ["/assets/frappe_diagnostics/js/diagnostics.js"]
+app_include_css = ["/assets/frappe_diagnostics/css/diagnostics.css"]
+
 after_install = "frappe_diagnostics.install.after_install"
 
 scheduler_events = {

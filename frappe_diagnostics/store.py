@@ -42,6 +42,7 @@ def save_run(
 			"duration_ms": round(run.duration_ms, 1),
 			"checks_total": len(run.results),
 			"checks_failing": len(run.failing),
+			"partial": int(bool((inputs or {}).get("checks") or (inputs or {}).get("tags"))),
 			"summary": redactor.text(summary or run.summary),
 			"inputs": _json(redactor.data(inputs or {})),
 		}
@@ -87,7 +88,10 @@ def run_as_dict(doc) -> dict:
 	fields = ("name", "kind", "status", "trigger", "user", "started", "finished", "duration_ms", "summary")
 	data = {f: doc.get(f) for f in fields}
 	data.update(
-		status=(doc.status or "").lower(), checks_total=doc.checks_total, checks_failing=doc.checks_failing
+		status=(doc.status or "").lower(),
+		checks_total=doc.checks_total,
+		checks_failing=doc.checks_failing,
+		partial=bool(doc.partial),
 	)
 	data["inputs"] = _parse(doc.inputs)
 	data["results"] = results

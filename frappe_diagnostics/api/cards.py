@@ -27,11 +27,14 @@ def last_run_status(filters=None) -> str:
 def failing_checks(filters=None) -> dict:
 	require_manager()
 	last = _last_health_run()
-	return {"value": (last.checks_failing or 0) if last else 0, "fieldtype": "Int"}
+	value = (last.checks_failing or 0) if last else 0
+	route = ["Form", "Diagnostic Run", last.name] if last else ["List", "Diagnostic Run"]
+	return {"value": value, "fieldtype": "Int", "route": route}
 
 
 @frappe.whitelist(methods=["GET", "POST"])  # number cards call by POST
 def runs_last_24h(filters=None) -> dict:
 	require_manager()
 	since = add_to_date(now_datetime(), hours=-24)
-	return {"value": frappe.db.count("Diagnostic Run", {"creation": (">=", since)}), "fieldtype": "Int"}
+	count = frappe.db.count("Diagnostic Run", {"creation": (">=", since)})
+	return {"value": count, "fieldtype": "Int", "route": ["List", "Diagnostic Run"]}

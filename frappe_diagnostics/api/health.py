@@ -26,10 +26,11 @@ def run(checks=None, tags=None, trigger=None) -> dict:
 
 
 @frappe.whitelist(methods=["GET"])
-def latest(kind: str = "Health Check") -> dict | None:
-	"""The last stored run of a kind, or None."""
+def latest(kind: str = "Health Check", include_partial: int = 0) -> dict | None:
+	"""The last stored run of a kind (full runs only unless include_partial), or None."""
 	require_manager()
-	name = frappe.db.get_value("Diagnostic Run", {"kind": kind}, "name", order_by="creation desc")
+	filters = {"kind": kind} if int(include_partial) else {"kind": kind, "partial": 0}
+	name = frappe.db.get_value("Diagnostic Run", filters, "name", order_by="creation desc")
 	return run_as_dict(frappe.get_doc("Diagnostic Run", name)) if name else None
 
 
@@ -56,7 +57,7 @@ def history(kind: str = "Health Check", limit: int = 30) -> list[dict]:
 	require_manager()
 	rows = frappe.get_all(
 		"Diagnostic Run",
-		filters={"kind": kind},
+		filters={"kind": kind, "partial": 0},
 		fields=["name", "started", "status", "checks_failing", "duration_ms"],
 		order_by="creation desc",
 		limit=max(1, min(int(limit), 500)),

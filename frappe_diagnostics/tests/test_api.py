@@ -50,9 +50,26 @@ class TestHealthAPI(FrappeTestCase):
 			{r["check_id"] for r in run["results"]}, {"system.cpu", "system.memory", "filesystem.disk_space"}
 		)
 		self.assertTrue(frappe.db.exists("Diagnostic Run", run["name"]))
-		latest = call(client, "frappe_diagnostics.api.health.latest").json["message"]
+		latest = call(client, "frappe_diagnostics.api.health.latest", data={"include_partial": 1}).json["message"]
 		self.assertEqual(latest["name"], run["name"])
+		self.assertTrue(latest["partial"])
 		self.assertIn(latest["status"], ("ok", "warning", "critical", "error"))
+
+	def test_latest_and_history_skip_partial_runs(self):
+		client = http_client(MANAGER)
+		full = call(client, "frappe_diagnostics.api.health.run", "POST").json["message"]
+		partial = call(client, "frappe_diagnostics.api.health.run", "POST", {"checks": "system.memory"}).json[
+			"message"
+		]
+		self.assertFalse(full["partial"])
+		self.assertTrue(partial["partial"])
+		self.assertEqual(
+			call(client, "frappe_diagnostics.api.health.latest").json["message"]["name"], full["name"]
+		)
+		with_partial = call(client, "frappe_diagnostics.api.health.latest", data={"include_partial": 1})
+		self.assertEqual(with_partial.json["message"]["name"], partial["name"])
+		history = call(client, "frappe_diagnostics.api.health.history").json["message"]
+		self.assertNotIn(partial["name"], [h["name"] for h in history])
 
 	def test_run_refuses_get(self):
 		response = call(http_client(MANAGER), "frappe_diagnostics.api.health.run", "GET")

@@ -12,13 +12,13 @@ frappe.ui.form.on("Diagnostics Settings", {
 						return `<tr><td><code>${frappe.utils.escape_html(c.id)}</code></td>
 							<td>${frappe.utils.escape_html(c.title)}</td>
 							<td>${thresholds || "—"}</td>
-							<td>${c.disabled ? __("disabled") : ""}</td></tr>`;
+							<td>${c.disabled ? `<span class="indicator-pill gray">${__("Disabled")}</span>` : __("Active")}</td></tr>`;
 					})
 					.join("");
 				frm.get_field("thresholds_help").$wrapper.html(
 					`<table class="table table-bordered small"><thead><tr><th>${__("Check")}</th><th>${__(
 						"Title"
-					)}</th><th>${__("Thresholds in effect")}</th><th></th></tr></thead><tbody>${rows}</tbody></table>`
+					)}</th><th>${__("Thresholds in effect")}</th><th>${__("State")}</th></tr></thead><tbody>${rows}</tbody></table>`
 				);
 			});
 	},

@@ -58,32 +58,34 @@ class DiagnosticsSettings(Document):
 	def validate_threshold_overrides(self):
 		text = (self.threshold_overrides or "").strip()
 		if not text:
+			self.threshold_overrides = None  # no noisy "null → ''" version entries
 			return
 		try:
 			overrides = json.loads(text)
 		except ValueError as e:
-			frappe.throw(_("Threshold overrides are not valid JSON: {0}.").format(e), title=_("Invalid JSON"))
+			invalid(_("Threshold overrides are not valid JSON: {0}.").format(e))
 		if not isinstance(overrides, dict):
-			frappe.throw(_('Threshold overrides must be a JSON object like {"check id": {"threshold": 10}}.'))
+			invalid(_('Threshold overrides must be a JSON object like {"check id": {"threshold": 10}}.'))
 		known = known_checks()
 		for check_id, values in overrides.items():
 			if check_id not in known:
-				frappe.throw(_("Unknown check id {0} in threshold overrides.").format(check_id))
+				invalid(_("Unknown check id {0} in threshold overrides.").format(check_id))
 			defaults = known[check_id]
 			if not isinstance(values, dict):
-				frappe.throw(_("Overrides for {0} must be an object of threshold: number.").format(check_id))
+				invalid(_("Overrides for {0} must be an object of threshold: number.").format(check_id))
 			for key, value in values.items():
 				if key not in defaults:
-					frappe.throw(
-						_("{0} has no threshold {1}; its thresholds are: {2}.").format(
-							check_id, key, ", ".join(defaults) or _("none")
-						)
+					names = ", ".join(defaults) or _("none")
+					invalid(
+						_("{0} has no threshold {1}; its thresholds are: {2}.").format(check_id, key, names)
 					)
 				if isinstance(value, bool) or not isinstance(value, int | float):
-					frappe.throw(
-						_("Threshold {0}.{1} must be a number, not {2}.").format(check_id, key, value)
-					)
+					invalid(_("Threshold {0}.{1} must be a number, not {2}.").format(check_id, key, value))
 		self.threshold_overrides = json.dumps(overrides, indent=1, sort_keys=True)
+
+
+def invalid(message: str):
+	frappe.throw(message, title=_("Invalid threshold override"))
 
 
 def known_checks() -> dict[str, dict]:

@@ -1,6 +1,5 @@
-// The Diagnostics page: the latest health run as status tiles, "Run now" with live progress, history.
-const DIAG_COLOURS = { ok: "green", warning: "orange", critical: "red", error: "purple", skipped: "gray" };
-const DIAG_ORDER = { critical: 0, error: 1, warning: 2, ok: 3, skipped: 4 };
+// The Diagnostics Console: the latest full health run as status tiles, "Run now" with live progress,
+// history, and the troubleshooters. Tiles come from frappe_diagnostics/public/js/diagnostics.js.
 
 frappe.pages["diagnostics-console"].on_page_load = function (wrapper) {
 	const page = frappe.ui.make_app_page({ parent: wrapper, title: __("Diagnostics Console"), single_column: true });
@@ -35,7 +34,13 @@ class DiagnosticsPage {
 
 	load() {
 		frappe.call({ method: "frappe_diagnostics.api.health.latest", type: "GET" }).then((r) => this.render(r.message));
-		frappe.call({ method: "frappe_diagnostics.api.health.history", type: "GET" }).then((r) => this.chart(r.message || []));
+		this.load_history();
+	}
+
+	load_history() {
+		frappe
+			.call({ method: "frappe_diagnostics.api.health.history", type: "GET" })
+			.then((r) => this.chart(r.message || []));
 	}
 
 	run() {
@@ -49,8 +54,11 @@ class DiagnosticsPage {
 			.then((r) => {
 				frappe.hide_progress();
 				this.render(r.message);
-				frappe.show_alert({ message: r.message.summary, indicator: DIAG_COLOURS[r.message.status] });
-				frappe.call({ method: "frappe_diagnostics.api.health.history", type: "GET" }).then((h) => this.chart(h.message || []));
+				frappe.show_alert({
+					message: r.message.summary,
+					indicator: frappe_diagnostics.STATUS_COLOURS[r.message.status],
+				});
+				this.load_history();
 			});
 	}
 
@@ -144,49 +152,34 @@ class DiagnosticsPage {
 		}
 		const esc = frappe.utils.escape_html;
 		const question = run.question ? `<div class="h6">${esc(run.question)}</div>` : "";
+		const partial = run.partial
+			? `<span class="indicator-pill gray diag-partial">${__("partial: {0} checks", [run.checks_total])}</span>`
+			: "";
+		const colour = frappe_diagnostics.STATUS_COLOURS[run.status] || "gray";
 		$header.html(`
-			<span class="indicator-pill ${DIAG_COLOURS[run.status] || "gray"} diag-overall">${__(run.status.toUpperCase())}</span>
-			<div>${question}<div>${esc(run.summary || "")}</div>
+			<span class="indicator-pill ${colour} diag-overall">${frappe_diagnostics.status_label(run.status)}</span>
+			<div>${question}<div>${esc(run.summary || "")}${partial}</div>
 			<div class="text-muted small">${frappe.datetime.comment_when(run.started)} · ${__(run.trigger)} ·
-			${__(run.kind)} · ${Math.round(run.duration_ms)} ms · <a href="/app/diagnostic-run/${encodeURIComponent(run.name)}">${esc(run.name)}</a></div></div>`);
-		const results = [...run.results].sort((a, b) => DIAG_ORDER[a.status] - DIAG_ORDER[b.status]);
-		$tiles.html(results.map((r) => this.tile(r)).join(""));
-	}
-
-	tile(r) {
-		const esc = frappe.utils.escape_html;
-		const metrics = (r.metrics || [])
-			.slice(0, 4)
-			.map((m) => `${esc(m.name)}: ${esc(String(m.value))}${m.unit ? " " + esc(m.unit) : ""}`)
-			.join(" · ");
-		const findings = (r.findings || []).map((f) => `<li>${esc(f.message)}</li>`).join("");
-		const fixes = (r.fixes || [])
-			.map((f) => `<li>${esc(f.description)}${f.command ? `<br><code>${esc(f.command)}</code>` : ""}</li>`)
-			.join("");
-		return `<div class="diag-tile diag-${r.status}">
-			<div class="diag-tile-head">
-				<span class="indicator-pill ${DIAG_COLOURS[r.status]}">${__(r.status)}</span>
-				<b>${esc(r.title || r.check_id)}</b>
-				<span class="text-muted small">${esc(r.check_id)}</span>
-			</div>
-			<div>${esc(r.summary)}</div>
-			<div class="diag-metrics">${metrics}</div>
-			${findings ? `<ul class="small">${findings}</ul>` : ""}
-			${fixes ? `<div class="small text-muted">${__("What to do")}</div><ul class="small">${fixes}</ul>` : ""}
-		</div>`;
+			${__(run.kind)} · ${Math.round(run.duration_ms)} ms ·
+			<a href="/app/diagnostic-run/${encodeURIComponent(run.name)}">${esc(run.name)}</a></div></div>`);
+		$tiles.replaceWith(frappe_diagnostics.render_tiles(run.results));
 	}
 
 	chart(history) {
-		const $chart = this.$body.find(".diag-history").empty();
-		if (!history.length) return;
-		new frappe.Chart($chart[0], {
-			type: "bar",
+		const $chart = this.$body.find(".diag-history");
+		if (!history.length) return $chart.empty();
+		const data = {
+			labels: history.map((h) => moment(h.started).format("D MMM HH:mm")),
+			datasets: [{ name: __("Needing attention"), values: history.map((h) => h.checks_failing) }],
+		};
+		if (this.history_chart) return this.history_chart.update(data); // one chart: no leaked handlers
+		this.history_chart = new frappe.Chart($chart[0], {
+			type: "line",
 			height: 180,
 			colors: ["#e24c4c"],
-			data: {
-				labels: history.map((h) => frappe.datetime.str_to_user(h.started)),
-				datasets: [{ name: __("Needing attention"), values: history.map((h) => h.checks_failing) }],
-			},
+			data,
+			axisOptions: { xIsSeries: 1, xAxisMode: "tick" },
+			lineOptions: { dotSize: 4, regionFill: 1 },
 		});
 	}
 }
