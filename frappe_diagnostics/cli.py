@@ -85,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
 	perf = sub.add_parser("performance", help="why is the site slow?")
 	common(perf)
 	perf.add_argument("--hours", type=float, default=24, help="time window of the request monitor log")
+	explain = sub.add_parser("explain", help="why is this query slow? (EXPLAIN only; the query never runs)")
+	common(explain)
+	explain.add_argument("sql", help="one read-only SELECT statement")
 	listing = sub.add_parser("checks", help="list the registered checks")
 	listing.add_argument("--json", action="store_true")
 	return parser
@@ -213,6 +216,7 @@ COMMANDS = {
 	"doctor": cmd_doctor,
 	"database": cmd_database,
 	"performance": lambda args: cmd_troubleshoot("performance", args, hours=args.hours),
+	"explain": lambda args: cmd_troubleshoot("explain", args, sql=args.sql),
 	"checks": cmd_checks,
 }
 

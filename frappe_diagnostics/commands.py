@@ -132,6 +132,15 @@ def performance(context, hours, as_json, fail_on, no_store):
 	troubleshoot(context, "performance", as_json, fail_on, no_store, hours=hours)
 
 
+@diagnostics.command("explain")
+@click.argument("sql")
+@output_options
+@pass_context
+def explain(context, sql, as_json, fail_on, no_store):
+	"""Why is this query slow? EXPLAIN one read-only SELECT (never run it) and suggest indexes."""
+	troubleshoot(context, "explain", as_json, fail_on, no_store, sql=sql)
+
+
 @diagnostics.command("checks")
 @click.option("--json", "as_json", is_flag=True)
 @pass_context

@@ -40,3 +40,10 @@ def performance(hours=24, trigger=None) -> dict:
 	"""System, database, cache and queue evidence; request-monitor timings over the last `hours`."""
 	require_manager()
 	return _run("performance", trigger, hours=hours)
+
+
+@frappe.whitelist(methods=["POST"])
+def explain(sql: str | None = None, trigger=None) -> dict:
+	"""EXPLAIN one read-only SELECT (it never runs): plan steps with index suggestions."""
+	require_manager()
+	return _run("explain", trigger, sql=sql)

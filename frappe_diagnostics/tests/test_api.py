@@ -32,6 +32,7 @@ class TestHealthAPI(FrappeTestCase):
 			("frappe_diagnostics.api.troubleshoot.startup", "POST"),
 			("frappe_diagnostics.api.troubleshoot.database", "POST"),
 			("frappe_diagnostics.api.troubleshoot.performance", "POST"),
+			("frappe_diagnostics.api.troubleshoot.explain", "POST"),
 		]
 		for who in (None, PLAIN):
 			client = http_client(who)
@@ -50,7 +51,9 @@ class TestHealthAPI(FrappeTestCase):
 			{r["check_id"] for r in run["results"]}, {"system.cpu", "system.memory", "filesystem.disk_space"}
 		)
 		self.assertTrue(frappe.db.exists("Diagnostic Run", run["name"]))
-		latest = call(client, "frappe_diagnostics.api.health.latest", data={"include_partial": 1}).json["message"]
+		latest = call(client, "frappe_diagnostics.api.health.latest", data={"include_partial": 1}).json[
+			"message"
+		]
 		self.assertEqual(latest["name"], run["name"])
 		self.assertTrue(latest["partial"])
 		self.assertIn(latest["status"], ("ok", "warning", "critical", "error"))
@@ -136,3 +139,19 @@ class TestTroubleshooterAPI(FrappeTestCase):
 		)
 		self.assertEqual(response.status_code, 417)
 		self.assertIn("must be a number of hours", response.get_data(as_text=True))
+
+	def test_explain_stores_a_query_run_and_refuses_anything_but_a_select(self):
+		client = http_client(MANAGER)
+		sql = "select name from `tabToDo` where status = 'Open' order by modified desc"
+		response = call(client, "frappe_diagnostics.api.troubleshoot.explain", "POST", {"sql": sql})
+		self.assertEqual(response.status_code, 200, response.get_data(as_text=True))
+		run = response.json["message"]
+		self.assertEqual(run["kind"], "Query")
+		self.assertEqual(run["results"][0]["check_id"], "query.validate")
+		before = frappe.db.count("Diagnostic Run", {"kind": "Query"})
+		for hostile in ("delete from `tabToDo`", "select 1; drop table `tabToDo`", "select sleep(10)"):
+			response = call(client, "frappe_diagnostics.api.troubleshoot.explain", "POST", {"sql": hostile})
+			self.assertEqual(response.status_code, 417, hostile)
+		frappe.db.rollback()
+		self.assertEqual(frappe.db.count("Diagnostic Run", {"kind": "Query"}), before)
+		self.assertTrue(frappe.db.sql("select count(*) from `tabToDo`"))

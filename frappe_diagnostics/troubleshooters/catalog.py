@@ -27,7 +27,22 @@ def _performance(ctx, hours: float | str | None = None, **_):
 	return diagnose_performance(ctx, hours=hours)
 
 
-CATALOG: dict[str, Callable] = {"startup": _startup, "database": _database, "performance": _performance}
+def _explain(ctx, sql: str | None = None, **_):
+	from frappe_diagnostics.troubleshooters.query import diagnose_query
+	from frappe_diagnostics.troubleshooters.sql_guard import validate_select
+
+	if not sql or not str(sql).strip():
+		raise ValueError("Give one SELECT statement to explain.")
+	validate_select(str(sql))  # QueryRejected (a ValueError) says why, before anything touches the database
+	return diagnose_query(ctx, str(sql))
+
+
+CATALOG: dict[str, Callable] = {
+	"startup": _startup,
+	"database": _database,
+	"performance": _performance,
+	"explain": _explain,
+}
 
 
 def register(name: str, fn: Callable) -> None:
