@@ -52,7 +52,9 @@ def main(argv=None) -> int:
 	parser.add_argument("-n", "--runs", type=int, default=10)
 	parser.add_argument("--bench", type=Path)
 	parser.add_argument("--site")
-	parser.add_argument("--compare-bench-doctor", action="store_true", help="also time `bench doctor` (needs bench)")
+	parser.add_argument(
+		"--compare-bench-doctor", action="store_true", help="also time `bench doctor` (needs bench)"
+	)
 	args = parser.parse_args(argv)
 	if args.bench:
 		return measure(args.bench.resolve(), args.site, args.runs, args.compare_bench_doctor)

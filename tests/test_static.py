@@ -281,4 +281,6 @@ def test_whitelisted_methods_take_no_required_arguments():
 	"""Frappe checks arguments before the body runs: a required one would answer Guest with 500, not 403."""
 	for name, node in whitelisted_functions().items():
 		required = len(node.args.args) - len(node.args.defaults)
-		assert required == 0, f"{name} has required arguments; default them and validate after require_manager()"
+		assert required == 0, (
+			f"{name} has required arguments; default them and validate after require_manager()"
+		)
