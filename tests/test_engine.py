@@ -180,6 +180,9 @@ def test_redactor_masks_secret_shapes_but_keeps_harmless_words():
 	assert r.text("redis://:pw123456@host:6379/0") == "redis://:********@host:6379/0"
 	assert r.text("Authorization: token abcdef123456:ffeeddccbbaa") == "Authorization: token ********"
 	assert r.text("the s3cr3t-value leaked") == "the ******** leaked"
+	link = "http://site:8000/update-password?key=3c3d07ff1eb975b1bfad90e3&next=/app"
+	assert r.text(link) == "http://site:8000/update-password?key=********&next=/app"
+	assert r.text("GET /api/method/x?sid=abcdef123&cmd=y") == "GET /api/method/x?sid=********&cmd=y"
 	assert r.data({"db_password": "x", "keyspace_hits": "12", "nested": {"token": "t"}}) == {
 		"db_password": "********",
 		"keyspace_hits": "12",

@@ -14,6 +14,11 @@ _PAIR = re.compile(
 	r"""(?P<q>["']?)(?P<val>[^"'\s,;&})]+)(?P=q)""",
 	re.IGNORECASE,
 )
+# secret-bearing URL query parameters: password-reset keys, session ids, signed links
+_QUERY = re.compile(
+	r"(?P<p>[?&](?:key|token|sid|signature|secret|password|pwd|api_key|otp|code)=)(?P<val>[^&\s\"'#<>]+)",
+	re.I,
+)
 _BEARER = re.compile(r"(?P<p>\b(?:Bearer|token|Basic)\s+)(?P<val>[A-Za-z0-9._~+/=:-]{8,})", re.IGNORECASE)
 
 
@@ -32,6 +37,7 @@ class Redactor:
 			if secret in value:
 				value = value.replace(secret, MASK)
 		value = URL_PASSWORD.sub(lambda m: f"{m.group('scheme')}{m.group('user')}:{MASK}@", value)
+		value = _QUERY.sub(lambda m: f"{m.group('p')}{MASK}", value)
 		value = _PAIR.sub(_mask_pair, value)
 		return _BEARER.sub(lambda m: f"{m.group('p')}{MASK}", value)
 
