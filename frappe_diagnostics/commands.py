@@ -7,19 +7,8 @@ import sys
 import click
 from frappe.commands import get_site, pass_context
 
-from frappe_diagnostics.report import (
-	FAIL_ON,
-	diagnosis_to_dict,
-	exit_code,
-	render_diagnosis,
-	render_text,
-	run_to_dict,
-	to_json,
-)
-
-
-class UsageFailure(click.ClickException):
-	exit_code = 64
+from frappe_diagnostics.command_support import UsageFailure, output_options, print_diagnosis
+from frappe_diagnostics.report import FAIL_ON, exit_code, render_text, run_to_dict, to_json
 
 
 @click.group("diagnostics")
@@ -63,18 +52,11 @@ def run(context, checks, tags, as_json, fail_on, no_store):
 	sys.exit(exit_code(result.status, fail_on))
 
 
-def output_options(fn):
-	fn = click.option("--no-store", is_flag=True, help="Do not store the result as a Diagnostic Run.")(fn)
-	fn = click.option("--fail-on", type=click.Choice(FAIL_ON), default="critical", show_default=True)(fn)
-	return click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")(fn)
-
-
 def troubleshoot(context, name: str, as_json: bool, fail_on: str, no_store: bool, **inputs):
 	"""Run a troubleshooter in the site, store it, print it, exit by its status."""
 	import frappe
 
 	from frappe_diagnostics.service import troubleshoot as run_troubleshooter
-	from frappe_diagnostics.store import site_redactor
 
 	frappe.init(site=get_site(context))
 	frappe.connect()
@@ -84,13 +66,7 @@ def troubleshoot(context, name: str, as_json: bool, fail_on: str, no_store: bool
 		except (KeyError, ValueError) as e:
 			raise UsageFailure(e.args[0]) from None
 		frappe.db.commit()
-		redactor = site_redactor()
-		if as_json:
-			click.echo(to_json(diagnosis_to_dict(diagnosis, redactor, name=doc.name if doc else None)))
-		else:
-			click.echo(render_diagnosis(diagnosis, redactor, colour=sys.stdout.isatty()))
-			if doc:
-				click.echo(f"Stored as {doc.name}.")
+		print_diagnosis(diagnosis, doc, as_json)
 	finally:
 		frappe.destroy()
 	sys.exit(exit_code(diagnosis.status, fail_on))
@@ -141,6 +117,58 @@ def explain(context, sql, as_json, fail_on, no_store):
 	troubleshoot(context, "explain", as_json, fail_on, no_store, sql=sql)
 
 
+@diagnostics.command("errors")
+@click.option(
+	"--backfill", is_flag=True, help="Group every Error Log not grouped yet, in batches, with progress."
+)
+@click.option("--batch-size", type=click.IntRange(50, 10_000), default=1000, show_default=True)
+@click.option(
+	"--status", type=click.Choice(["Open", "Ignored", "Resolved"]), help="Only groups with this status."
+)
+@click.option("--limit", type=click.IntRange(1, 500), default=20, show_default=True)
+@click.option("--json", "as_json", is_flag=True)
+@pass_context
+def errors(context, backfill, batch_size, status, limit, as_json):
+	"""Error Log grouped by fingerprint, most frequent first, with the matched solution."""
+	import frappe
+
+	from frappe_diagnostics.errors.grouping import pending_count, process_error_logs
+
+	frappe.init(site=get_site(context))
+	frappe.connect()
+	try:
+		if backfill:
+			total = pending_count()
+			with click.progressbar(
+				length=total, label=f"Grouping {total} Error Logs", file=sys.stderr
+			) as bar:
+				seen = [0]
+
+				def progress(done, _total):
+					bar.update(done - seen[0])
+					seen[0] = done
+
+				process_error_logs(batch_size=batch_size, progress=progress)
+		filters = {"status": status} if status else {}
+		rows = frappe.get_all(
+			"Error Group",
+			filters=filters,
+			fields=["name", "title", "status", "count", "last_seen", "solution"],
+			order_by="count desc",
+			limit=limit,
+		)
+	finally:
+		frappe.destroy()
+	if as_json:
+		click.echo(to_json(rows))
+		return
+	for row in rows:
+		solution = f"  → {row.solution}" if row.solution else ""
+		click.echo(f"{row['count']:>7}  {row.status:<8} {str(row.last_seen)[:16]}  {row.title}{solution}")
+	if not rows:
+		click.echo("No error groups yet (run with --backfill to group existing Error Logs).")
+
+
 @diagnostics.command("checks")
 @click.option("--json", "as_json", is_flag=True)
 @pass_context
@@ -165,4 +193,12 @@ def list_checks(context, as_json):
 		click.echo(f"{row['id']:<28} {', '.join(row['tags']):<24} {row['title']}")
 
 
+def _attach_access_commands():
+	from frappe_diagnostics.access_commands import access_commands
+
+	for command in access_commands:
+		diagnostics.add_command(command)
+
+
+_attach_access_commands()
 commands = [diagnostics]

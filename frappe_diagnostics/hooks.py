@@ -11,7 +11,10 @@ app_license = "mit"
 diagnostics_checks = ["frappe_diagnostics.checks"]
 
 # the tile renderer and its styles, shared by the Diagnostics Console page and the Diagnostic Run form
-app_include_js = ["/assets/frappe_diagnostics/js/diagnostics.js"]
+app_include_js = [
+	"/assets/frappe_diagnostics/js/diagnostics.js",
+	"/assets/frappe_diagnostics/js/access_console.js",
+]
 app_include_css = ["/assets/frappe_diagnostics/css/diagnostics.css"]
 
 after_install = "frappe_diagnostics.install.after_install"

@@ -19,6 +19,8 @@ class DiagnosticsPage {
 		page.add_inner_button(__("Database"), () => this.database_dialog(), group);
 		page.add_inner_button(__("Performance"), () => this.performance_dialog(), group);
 		page.add_inner_button(__("Explain a query"), () => this.explain_dialog(), group);
+		page.add_inner_button(__("Why can't a user log in?"), () => frappe_diagnostics.access.open_why_no_login(page), group);
+		page.add_inner_button(__("Why is access denied?"), () => frappe_diagnostics.access.open_why_denied(page), group);
 		page.add_inner_button(__("All runs"), () => frappe.set_route("List", "Diagnostic Run"));
 		page.add_inner_button(__("Settings"), () => frappe.set_route("Form", "Diagnostics Settings"));
 		this.$body = $(`<div class="diag-page">

@@ -1,0 +1,73 @@
+"""What a permission question is about: the user, their roles, the DocType, the permission type, the document."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import frappe
+from frappe.permissions import AUTOMATIC_ROLES, rights
+
+PTYPES = rights
+# permission types a DocShare can grant (email and print ride on read), as frappe.permissions.has_permission
+SHARE_RIGHT = {"read": "read", "select": "read", "email": "read", "print": "read"} | {
+	p: p for p in ("write", "submit", "share")
+}
+
+
+@dataclass
+class Subject:
+	user: str
+	doctype: str
+	ptype: str
+	name: str | None
+	meta: Any
+	roles: list[str]
+	doc: Any = None
+
+	@property
+	def is_owner(self) -> bool:
+		return bool(self.doc) and (self.doc.get("owner") or "").lower() == self.user.lower()
+
+	@property
+	def own_roles(self) -> list[str]:
+		"""The roles given to the user (not the automatic All / Guest / Desk User)."""
+		return sorted(r for r in self.roles if r not in AUTOMATIC_ROLES)
+
+	@property
+	def share_right(self) -> str | None:
+		return SHARE_RIGHT.get(self.ptype)
+
+	@property
+	def target(self) -> str:
+		return f"{self.doctype} {self.name}" if self.name else self.doctype
+
+
+def validate(user: str, doctype: str, name: str | None, ptype: str) -> tuple[str, str, str | None, str]:
+	"""Clean the inputs; ValueError (bad usage) with a readable message."""
+	user, doctype = (user or "").strip(), (doctype or "").strip()
+	name = (str(name).strip() if name is not None else "") or None
+	ptype = (ptype or "read").strip().lower()
+	if not user:
+		raise ValueError("Name the user: an email address or user name (--user).")
+	if not doctype:
+		raise ValueError("Name the DocType (--doctype).")
+	if ptype not in PTYPES:
+		raise ValueError(f"Unknown permission type {ptype!r}; use one of: {', '.join(PTYPES)}.")
+	if not frappe.db.exists("DocType", doctype):
+		raise ValueError(f"There is no DocType {doctype!r}.")
+	if frappe.get_meta(doctype).istable:
+		parents = frappe.get_all(
+			"DocField",
+			filters={"options": doctype, "fieldtype": ["in", ["Table", "Table MultiSelect"]]},
+			pluck="parent",
+		)
+		hint = f" (it belongs to {', '.join(sorted(set(parents))[:5])})" if parents else ""
+		raise ValueError(
+			f"{doctype} is a child table: its rows follow their parent's permissions; ask about the parent{hint}."
+		)
+	return user, doctype, name, ptype
+
+
+def find_user(text: str) -> str | None:
+	return frappe.db.get_value("User", text, "name") or frappe.db.get_value("User", {"email": text}, "name")

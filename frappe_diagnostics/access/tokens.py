@@ -1,0 +1,75 @@
+"""Confirmation tokens: a dry run signs its exact plan for one user; applying needs that signature back.
+
+The token is `<expiry>.<hmac>`, the HMAC over the action, the before/after states, the user and the expiry,
+keyed by the site's encryption key. A changed state, another user or another fix gives another HMAC.
+Each token works once (spent tokens are remembered in Redis until they expire).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import time
+
+import frappe
+
+TTL_S = 15 * 60
+
+
+class FixRefused(Exception):
+	"""A fix that may not be applied as asked (no or wrong confirmation, state changed, nothing to do)."""
+
+
+def _key() -> bytes:
+	from frappe.utils.password import get_encryption_key
+
+	return hashlib.sha256(b"frappe_diagnostics.fix|" + get_encryption_key().encode()).digest()
+
+
+def _digest(plan: dict, user: str, expires: int) -> str:
+	body = {
+		"action": plan["action"],
+		"before": plan["before"],
+		"after": plan["after"],
+		"user": user,
+		"exp": expires,
+	}
+	text = json.dumps(body, sort_keys=True, default=str, separators=(",", ":"))
+	return hmac.new(_key(), text.encode(), hashlib.sha256).hexdigest()
+
+
+def issue(plan: dict, user: str) -> tuple[str, int]:
+	expires = int(time.time()) + TTL_S
+	return f"{expires}.{_digest(plan, user, expires)}", TTL_S
+
+
+def _spent_key(token: str) -> str:
+	return "frappe_diagnostics:spent_fix:" + hashlib.sha256(token.encode()).hexdigest()[:32]
+
+
+def verify(token: str | None, plan: dict, user: str) -> None:
+	"""Raise FixRefused with a message that says what to do, unless `token` confirms exactly this plan."""
+	if not token:
+		raise FixRefused(
+			"Applying a fix needs the confirmation from its dry run: run the dry run (plan_fix), check what "
+			"would change, then send its `confirmation` back with the same action."
+		)
+	expires_text, _, digest = str(token).partition(".")
+	if not expires_text.isdigit() or not digest:
+		raise FixRefused("That confirmation is not one a dry run issued. Run the dry run again.")
+	if int(expires_text) < time.time():
+		raise FixRefused(
+			"That confirmation has expired (15 minutes). Run the dry run again and confirm its plan."
+		)
+	if not hmac.compare_digest(digest, _digest(plan, user, int(expires_text))):
+		raise FixRefused(
+			"That confirmation does not match this plan: it was issued for another fix or another user, or the "
+			"situation changed since the dry run. Run the dry run again and confirm what it shows."
+		)
+	if frappe.cache.get_value(_spent_key(token)):
+		raise FixRefused("That confirmation was already used. Run the dry run again.")
+
+
+def spend(token: str) -> None:
+	frappe.cache.set_value(_spent_key(token), 1, expires_in_sec=TTL_S + 60)

@@ -1,0 +1,174 @@
+// "Why can't this user log in / do this?" dialogs for the Diagnostics Console, and fixes applied on purpose:
+// dry run → exactly what would change → explicit confirmation → apply → the audit record (with Revert).
+frappe.provide("frappe_diagnostics.access");
+
+(function () {
+	const API = "frappe_diagnostics.api.access";
+	const COLOURS = { ok: "green", warning: "orange", critical: "red", error: "purple", skipped: "gray" };
+	const PTYPES = ["read", "write", "create", "delete", "submit", "cancel", "amend", "print", "email", "report", "export", "import", "share", "select"];
+	const esc = (value) => frappe.utils.escape_html(value == null ? "" : String(value));
+	const show = (value) => esc(typeof value === "object" && value !== null ? JSON.stringify(value) : value);
+
+	frappe_diagnostics.access.open_why_no_login = function (page) {
+		const d = new frappe.ui.Dialog({
+			title: __("Why can't this user log in?"),
+			fields: [
+				{ fieldname: "user", fieldtype: "Link", options: "User", reqd: 1, label: __("User") },
+				{
+					fieldname: "ip",
+					fieldtype: "Data",
+					label: __("From IP address (optional)"),
+					description: __("Also tests the lockout of that address and the user's Restrict IP list."),
+				},
+			],
+			primary_action_label: __("Investigate"),
+			primary_action: (values) => {
+				d.hide();
+				diagnose("why_no_login", values, page);
+			},
+		});
+		d.show();
+	};
+
+	frappe_diagnostics.access.open_why_denied = function (page) {
+		const d = new frappe.ui.Dialog({
+			title: __("Why can't this user do this?"),
+			fields: [
+				{ fieldname: "user", fieldtype: "Link", options: "User", reqd: 1, label: __("User") },
+				{ fieldname: "doctype", fieldtype: "Link", options: "DocType", reqd: 1, label: __("DocType") },
+				{
+					fieldname: "name",
+					fieldtype: "Dynamic Link",
+					options: "doctype",
+					label: __("Document (optional)"),
+					description: __("Without a document the DocType as a whole is checked."),
+				},
+				{ fieldname: "ptype", fieldtype: "Select", options: PTYPES.join("\n"), default: "read", label: __("Permission") },
+			],
+			primary_action_label: __("Investigate"),
+			primary_action: (values) => {
+				d.hide();
+				diagnose("why_denied", values, page);
+			},
+		});
+		d.show();
+	};
+
+	function diagnose(method, args, page) {
+		return frappe
+			.call({ method: `${API}.${method}`, args: { ...args, trigger: "Desk" }, freeze: true, freeze_message: __("Investigating…") })
+			.then((r) => show_verdict(r.message, () => diagnose(method, args, page)));
+	}
+
+	function show_verdict(run, again) {
+		const results = run.results || [];
+		const cause = results.find((r) => r.check_id === run.likely_cause);
+		const others = results.filter((r) => r !== cause);
+		const colour = cause ? "red" : COLOURS[run.status] || "green";
+		const d = new frappe.ui.Dialog({ title: run.question, size: "extra-large" });
+		d.$body.html(`
+			<div class="mb-3">
+				<span class="indicator-pill ${colour}">${esc(run.verdict || run.summary)}</span>
+				<div class="text-muted small mt-1">${__("Stored as")}
+					<a href="/app/diagnostic-run/${encodeURIComponent(run.name)}">${esc(run.name)}</a></div>
+			</div>
+			${cause ? `<h6>${__("First blocking factor")}</h6>${step_html(cause, true)}<h6 class="mt-3">${__("Every step, in Frappe's order")}</h6>` : ""}
+			${others.map((r) => step_html(r, false)).join("")}`);
+		d.$body.on("click", "[data-fix-action]", (e) => {
+			dry_run($(e.currentTarget).attr("data-fix-action"), run.name, () => {
+				d.hide();
+				again();
+			});
+		});
+		d.set_primary_action(__("Check again"), () => {
+			d.hide();
+			again();
+		});
+		d.show();
+	}
+
+	function step_html(r, open) {
+		const findings = (r.findings || [])
+			.map((f) => {
+				const evidence = f.evidence && Object.keys(f.evidence).length ? `<pre class="small mb-1">${esc(JSON.stringify(f.evidence, null, 1))}</pre>` : "";
+				return `<li>${esc(f.message)}${evidence}</li>`;
+			})
+			.join("");
+		const fixes = (r.fixes || [])
+			.map((f) => {
+				const button = f.action
+					? ` <button class="btn btn-xs btn-primary" data-fix-action="${esc(f.action)}">${__("Dry run…")}</button>`
+					: "";
+				return `<li>${esc(f.description)}${button}${f.command ? `<br><code class="small">${esc(f.command)}</code>` : ""}</li>`;
+			})
+			.join("");
+		const details = findings || fixes;
+		return `<details class="mb-2" ${open ? "open" : ""}>
+			<summary><span class="indicator-pill ${COLOURS[r.status] || "gray"}">${esc(r.status)}</span>
+				<b>${esc(r.title || r.check_id)}</b> — ${esc(r.summary)}
+				<span class="text-muted small">${esc(r.check_id)}</span></summary>
+			${details ? `<div class="ml-4">${findings ? `<ul class="small">${findings}</ul>` : ""}${
+				fixes ? `<div class="small text-muted">${__("What to do")}</div><ul class="small">${fixes}</ul>` : ""
+			}</div>` : ""}
+		</details>`;
+	}
+
+	function dry_run(action, run_name, after) {
+		frappe.call({ method: `${API}.plan_fix`, args: { action }, freeze: true }).then((r) => show_plan(r.message, run_name, after));
+	}
+
+	function show_plan(plan, run_name, after) {
+		const d = new frappe.ui.Dialog({ title: __("Dry run: {0}", [plan.title]), size: "large" });
+		const rows = (plan.changes || [])
+			.map((c) => `<tr><td><code>${esc(c.field)}</code></td><td>${show(c.before)}</td><td>${show(c.after)}</td></tr>`)
+			.join("");
+		d.$body.html(`
+			<p>${esc(plan.description)}</p>
+			${
+				plan.noop
+					? `<div class="alert alert-info">${__("Nothing to change: the state is already what this fix would set.")}</div>`
+					: `<table class="table table-bordered table-sm"><thead><tr><th>${__("What")}</th><th>${__("Now")}</th><th>${__("After")}</th></tr></thead><tbody>${rows}</tbody></table>
+					<p class="text-muted small">${plan.reversible ? __("Reversible: the audit record keeps the state before.") : __("Not reversible.")}
+					${__("Nothing has changed yet.")}</p>`
+			}`);
+		if (!plan.noop) {
+			d.set_primary_action(__("Apply this change"), () => {
+				frappe.confirm(__("Apply exactly this change? It is recorded in the Diagnostic Fix Log."), () => {
+					d.hide();
+					apply(plan, run_name, after);
+				});
+			});
+		}
+		d.show();
+	}
+
+	function apply(plan, run_name, after) {
+		const args = { action: plan.action, confirmation: plan.confirmation, run: run_name, trigger: "Desk" };
+		frappe.call({ method: `${API}.apply_fix`, args, freeze: true, freeze_message: __("Applying…") }).then((r) => show_log(r.message, after));
+	}
+
+	function show_log(log, after) {
+		const d = new frappe.ui.Dialog({ title: __("{0}: {1}", [log.status, log.name]) });
+		d.$body.html(`
+			<p>${esc(log.description)}</p>
+			<table class="table table-sm small">
+				<tr><th>${__("By")}</th><td>${esc(log.user)}</td></tr>
+				<tr><th>${__("When")}</th><td>${esc(log.applied_on)}</td></tr>
+				<tr><th>${__("Before")}</th><td><pre class="mb-0">${esc(JSON.stringify(log.before, null, 1))}</pre></td></tr>
+				<tr><th>${__("After")}</th><td><pre class="mb-0">${esc(JSON.stringify(log.after, null, 1))}</pre></td></tr>
+			</table>
+			<a href="/app/diagnostic-fix-log/${encodeURIComponent(log.name)}">${__("Open the audit record")}</a>`);
+		d.set_primary_action(__("Check again"), () => {
+			d.hide();
+			after && after();
+		});
+		if (log.status === "Applied" && log.action !== "reset_login_attempts") {
+			d.set_secondary_action_label(__("Revert…"));
+			d.set_secondary_action(() => {
+				d.hide();
+				dry_run(`revert?log=${encodeURIComponent(log.name)}`, null, after);
+			});
+		}
+		d.show();
+	}
+})();
