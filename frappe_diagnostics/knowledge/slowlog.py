@@ -1,0 +1,298 @@
+"""MariaDB's slow query log: a streaming parser and a digest of the costliest queries by fingerprint.
+
+Entries are split as pt-query-digest splits them: a statement runs until a line ending in ";" is followed by
+a line starting with "#". Memory stays flat: one entry at a time, bounded per-fingerprint statistics.
+
+	digest("/var/log/mysql/mariadb-slow.log", since="2024-05-01 09:00", top=10)
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import BinaryIO
+
+from frappe_diagnostics.knowledge.slowstats import MAX_GROUPS, Aggregator, QueryGroup, SlowLogDigest
+from frappe_diagnostics.knowledge.sources import ReadReport, display_name, read_lines
+from frappe_diagnostics.knowledge.sqlfingerprint import fingerprint
+from frappe_diagnostics.knowledge.timewindow import TimeLike, Window
+
+__all__ = ["QueryGroup", "SlowLogDigest", "SlowQuery", "digest", "iter_queries", "parse_lines"]
+
+MAX_QUERY = 4 << 20  # bytes of one statement; the rest of a longer one is dropped
+_CACHE_SIZE, _CACHE_QUERY = 2048, 1000  # fingerprints of recent short statements, by their text
+
+_PAIRS = re.compile(rb"(\w+):\s+(\S*)")
+_QUERY_TIME = re.compile(
+	rb"# Query_time: ([\d.]+)\s+Lock_time: ([\d.]+)\s+Rows_sent: (\d+)\s+Rows_examined: (\d+)(.*)"
+)
+_THREAD = re.compile(rb"# Thread_id: (\d+)(?:\s+Schema: (\S*))?")
+_EMPTY_SCHEMA = re.compile(rb"Schema:\s+(?=\w+: )")
+_PROPERTIES = re.compile(rb"# +[A-Z][A-Za-z_]+: \S")
+_USER_HOST = re.compile(rb"# User@Host: ([^\[]+|\[[^\[]+\]).*?@ (\S*) \[(.*?)\](?:\s*Id:\s*(\d+))?")
+_TIME_MARIADB = re.compile(rb"# Time: (\d\d)(\d\d)(\d\d) +(\d?\d):(\d\d):(\d\d)")
+_TIME_ISO = re.compile(rb"# Time: (\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?)(Z|[+-]\d\d:\d\d)?")
+_SERVER_HEADER = re.compile(  # what a server (re)start writes: pt-query-digest's list, plus "mariadbd"
+	rb"(?:T[cC][pP]\s[pP]ort:\s+\d+|Time\s+Id\s+Command"
+	rb"|[/A-Za-z].*(?:mysqld|mariadbd),\sVersion.*(?:started\swith:|embedded\slibrary))"
+)
+
+
+@dataclass(slots=True)
+class SlowQuery:
+	query: str
+	query_time: float = 0.0
+	lock_time: float = 0.0
+	rows_sent: int = 0
+	rows_examined: int = 0
+	timestamp: float | None = None  # epoch seconds: SET timestamp, else "# Time:" read as server local time
+	db: str | None = None
+	user: str | None = None
+	host: str | None = None
+	thread_id: int | None = None
+	full_scan: bool = False
+	admin: bool = False  # an "administrator command:" entry (Quit, Ping, Prepare ...)
+	cut: bool = False  # the statement was longer than MAX_QUERY
+	time_line: bytes = field(default=b"", repr=False)
+	extra: list[bytes] = field(default_factory=list, repr=False)  # other "# Key: value" lines, as read
+
+	@property
+	def attributes(self) -> dict[str, str]:
+		"""The other properties MariaDB logged (QC_hit, Rows_affected, Full_scan, Tmp_table_on_disk ...)."""
+		return _properties(self.extra)
+
+
+@dataclass
+class ParseStats:
+	entries: int = 0
+	incomplete: int = 0
+	server_headers: int = 0
+	cut_statements: int = 0
+	stray_lines: int = 0
+
+
+def digest(
+	source: str | os.PathLike | BinaryIO,
+	since: TimeLike = None,
+	until: TimeLike = None,
+	top: int | None = 20,
+	*,
+	legacy_quotes: bool = False,
+	max_groups: int = MAX_GROUPS,
+) -> SlowLogDigest:
+	"""Group a slow log by pt-query-digest fingerprint; the `top` groups by total time, worst first.
+
+	`source` is a path (plain or gzip) or a binary file object. Never raises for bad input: problems
+	end up in `warnings`, and `complete` is False when the file could not be read to its end.
+	"""
+	window = Window.of(since, until)
+	name = display_name(source)
+	report, stats = ReadReport(name), ParseStats()
+	result, aggregator = SlowLogDigest(source=name), Aggregator(max_groups)
+	cache: dict[str, str] = {}
+	for entry in parse_lines(read_lines(source, report), stats):
+		if window.bounded and not window.contains(entry.timestamp):
+			result.outside_window += 1
+			continue
+		text = entry.query
+		found = cache.get(text)
+		if found is None:
+			found = fingerprint(text, legacy_quotes=legacy_quotes)
+			if len(text) <= _CACHE_QUERY:
+				if len(cache) >= _CACHE_SIZE:
+					cache.clear()
+				cache[text] = found
+		aggregator.add(found, entry)
+	aggregator.result(result, top)
+	result.bytes_read, result.complete = report.bytes_read, report.complete
+	result.incomplete_entries = stats.incomplete
+	result.warnings = report.messages() + _parse_warnings(name, stats, report) + result.warnings
+	return result
+
+
+def iter_queries(
+	source: str | os.PathLike | BinaryIO, report: ReadReport | None = None
+) -> Iterator[SlowQuery]:
+	"""Every entry of a slow log, in file order."""
+	yield from parse_lines(read_lines(source, report or ReadReport(display_name(source))), ParseStats())
+
+
+def parse_lines(lines: Iterable[bytes], stats: ParseStats) -> Iterator[SlowQuery]:
+	"""Entries from the log's lines (without their newlines)."""
+	meta = SlowQuery("")
+	body: list[bytes] | None = None  # the statement's lines once it has started
+	size, semicolon = 0, False
+	for line in lines:
+		first = line[:1]
+		if body is not None:
+			header = first in b"/Tt" and _SERVER_HEADER.match(line)
+			if (first == b"#" and semicolon) or header:
+				entry = _finish(meta, body, stats)
+				if entry is not None:
+					yield entry
+				meta, body = SlowQuery(""), None
+				if header:
+					stats.server_headers += 1
+					continue
+			else:
+				semicolon = line.endswith(b";")
+				if size < MAX_QUERY:
+					body.append(line)
+					size += len(line) + 1
+				else:
+					meta.cut = True
+				continue
+		if first == b"#":
+			kind = line[2:6]
+			if kind == b"Time":
+				meta.time_line = line  # read only if the entry has no SET timestamp
+			elif kind == b"Quer":
+				_read_times(meta, line)
+			elif kind == b"User":
+				meta.user, meta.host, thread = _user_host(line)
+				meta.thread_id = thread or meta.thread_id
+			elif line.startswith(b"# administrator command: "):
+				meta.admin = True
+				yield _finish(meta, [line[2:].rstrip(b";\r")], stats)
+				meta = SlowQuery("")
+			else:
+				_read_comment(meta, line)
+		elif line.startswith(b"SET timestamp="):
+			_read_timestamp(meta, line)
+		elif line.startswith(b"use "):
+			meta.db = meta.db or line[4:].split(b";", 1)[0].strip().decode("utf-8", "replace")
+		elif line.startswith((b"SET last_insert_id", b"SET insert_id")) or not line.strip():
+			continue
+		elif first in b"/Tt" and _SERVER_HEADER.match(line):
+			stats.server_headers += 1
+		else:
+			body, size, semicolon = [line], len(line) + 1, line.endswith(b";")
+	if body is not None:
+		entry = _finish(meta, body, stats)
+		if entry is not None:
+			yield entry
+	elif meta.query_time or meta.timestamp is not None:
+		stats.incomplete += 1  # the log ends after an entry's header
+
+
+def _finish(entry: SlowQuery, body: list[bytes], stats: ParseStats) -> SlowQuery | None:
+	if not (entry.time_line or entry.user or entry.extra or entry.query_time or entry.admin) and (
+		entry.timestamp is None and entry.db is None
+	):
+		stats.stray_lines += len(body)  # text outside any entry: not from the slow log
+		return None
+	text = b"\n".join(body) if len(body) > 1 else body[0]
+	if text.endswith(b";"):
+		text = text[:-1]
+	entry.query = text.decode("utf-8", "surrogateescape")
+	if entry.timestamp is None and entry.time_line:
+		entry.timestamp = _time_line(entry.time_line)
+	stats.cut_statements += entry.cut
+	stats.entries += 1
+	return entry
+
+
+def _read_times(entry: SlowQuery, line: bytes) -> None:
+	found = _QUERY_TIME.match(line)
+	if not found:
+		_read_comment(entry, line)
+		return
+	query_time, lock_time, sent, examined, rest = found.groups()
+	entry.query_time, entry.lock_time = float(query_time), float(lock_time)
+	entry.rows_sent, entry.rows_examined = int(sent), int(examined)
+	if rest.strip():
+		entry.extra.append(line)
+
+
+def _read_comment(entry: SlowQuery, line: bytes) -> None:
+	if line.startswith(b"# Thread_id: ") and (found := _THREAD.match(line)):
+		entry.thread_id = int(found.group(1))
+		if found.group(2) and not found.group(2).endswith(b":"):
+			entry.db = entry.db or found.group(2).decode("utf-8", "replace")
+		entry.extra.append(line)
+	elif _PROPERTIES.match(line):
+		if line.startswith(b"# Full_scan: Yes"):
+			entry.full_scan = True
+		entry.extra.append(line)
+
+
+def _properties(lines: list[bytes]) -> dict[str, str]:
+	out = {}
+	for line in lines:
+		if b"Schema:" in line:
+			line = _EMPTY_SCHEMA.sub(b"", line)
+		for key, value in _PAIRS.findall(line):
+			out[key.decode("ascii")] = value.decode("utf-8", "replace")
+	return out
+
+
+_USER_CACHE: dict[bytes, tuple[str | None, str | None, int | None]] = {}
+
+
+def _user_host(line: bytes) -> tuple[str | None, str | None, int | None]:
+	cached = _USER_CACHE.get(line)
+	if cached is None:
+		found = _USER_HOST.match(line)
+		cached = (None, None, None)
+		if found:
+			user, host, ip, thread = found.groups()
+			decoded = (user.decode("utf-8", "replace"), (host or ip).decode("utf-8", "replace"))
+			cached = (*decoded, int(thread) if thread else None)
+		if len(_USER_CACHE) > 1024:
+			_USER_CACHE.clear()
+		_USER_CACHE[line] = cached
+	return cached
+
+
+def _read_timestamp(entry: SlowQuery, line: bytes) -> None:
+	try:
+		entry.timestamp = float(line[14:].split(b";", 1)[0])
+	except ValueError:
+		pass
+
+
+_TIME_CACHE: dict[bytes, float | None] = {}
+
+
+def _time_line(line: bytes) -> float | None:
+	cached = _TIME_CACHE.get(line, False)
+	if cached is not False:
+		return cached
+	value = None
+	found = _TIME_MARIADB.match(line)
+	try:
+		if found:
+			yy, mo, dd, hh, mi, ss = (int(x) for x in found.groups())
+			value = time.mktime((2000 + yy, mo, dd, hh, mi, ss, 0, 0, -1))
+		elif iso := _TIME_ISO.match(line):
+			stamp, zone = iso.groups()
+			text = stamp.decode() + ("+00:00" if zone == b"Z" else (zone or b"").decode())
+			value = datetime.fromisoformat(text).timestamp()
+	except (ValueError, OverflowError):
+		value = None
+	if len(_TIME_CACHE) > 4096:
+		_TIME_CACHE.clear()
+	_TIME_CACHE[line] = value
+	return value
+
+
+def _parse_warnings(name: str, stats: ParseStats, report: ReadReport) -> list[str]:
+	out = []
+	if not stats.entries and report.complete and report.lines:
+		out.append(
+			f"{name}: no slow-log entries found in {report.lines:,} lines; is this MariaDB's slow query log "
+			"(lines like '# Query_time: ...')?"
+		)
+	if stats.stray_lines:
+		out.append(f"{name}: skipped {stats.stray_lines:,} line(s) outside any slow-log entry.")
+	if stats.cut_statements:
+		out.append(f"{name}: {stats.cut_statements} statement(s) longer than {MAX_QUERY >> 20} MiB were cut.")
+	if stats.incomplete:
+		out.append(
+			f"{name}: the last entry has a header but no statement (the log may still be being written)."
+		)
+	return out
