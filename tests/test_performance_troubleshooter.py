@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from frappe_diagnostics.engine.result import CheckResult, Fix, Status
-from frappe_diagnostics.troubleshooters.monitor import monitor_stats
+from frappe_diagnostics.knowledge.monitorlog import monitor_stats
 from frappe_diagnostics.troubleshooters.performance import EVIDENCE, diagnose_performance, recommendations
 
 
@@ -59,24 +59,18 @@ def monitor_log(bench):
 	return now
 
 
-def test_monitor_stats_per_endpoint_and_job_in_the_window(bench, monitor_log):
-	stats = monitor_stats(bench.root / "logs", since=monitor_log - timedelta(hours=24), site=bench.site)
-	assert stats["requests"] == 121
-	get = stats["endpoints"]["GET /api/method/frappe.desk.reportview.get"]
-	assert (
-		get["count"] == 100
-		and get["p50_ms"] == pytest.approx(150, abs=1)
-		and get["p95_ms"] == pytest.approx(194, abs=1)
-	)
-	assert stats["endpoints"]["GET /api/resource/Sales Invoice/<id>"]["count"] == 20
-	assert stats["jobs"]["erpnext.stock.repost"] == {
-		"count": 10,
-		"p50_ms": 500.0,
-		"p95_ms": 500.0,
-		"wait_p95_s": 300.0,
-	}
-	assert stats["slowest"][0]["ms"] == 12000.0
-	assert stats["unreadable_lines"] == 1
+def test_monitor_stats_keep_only_the_site_and_the_window(bench, monitor_log):
+	logs = bench.root / "logs"
+	files = [logs / "monitor.json.log.1.gz", logs / "monitor.json.log"]
+	stats = monitor_stats(files, since=monitor_log - timedelta(hours=24), site=bench.site)
+	assert stats.requests == 121  # not the other site's request, not the one three days old
+	by_key = {e.key: e for e in stats.endpoints}
+	assert by_key["/api/method/frappe.desk.reportview.get"].count == 100
+	assert by_key["/api/resource/Sales Invoice/:name"].count == 20
+	job = next(j for j in stats.job_methods if j.key == "erpnext.stock.repost")
+	assert job.count == 10 and job.wait_p95_ms == pytest.approx(300_000, rel=0.05)
+	assert stats.slowest_requests[0].duration_ms == pytest.approx(12_000, rel=0.01)
+	assert stats.bad_lines == 1
 
 
 def test_performance_diagnosis_flags_slow_endpoints_and_queue_waits(bench, monitor_log):

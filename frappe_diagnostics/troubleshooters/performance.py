@@ -47,49 +47,59 @@ def monitor_step(probe, hours: float = 24):
 		return probe.skipped(
 			"The monitor is on but logs/monitor.json.log is not there yet (the scheduler flushes it)."
 		)
-	from frappe_diagnostics.troubleshooters.monitor import monitor_stats
+	from frappe_diagnostics.knowledge.logfiles import discover
+	from frappe_diagnostics.knowledge.monitorlog import monitor_stats
 
 	since = datetime.now(timezone.utc) - timedelta(hours=hours)
-	stats = monitor_stats(log_dir, since=since, site=ctx.name)
-	return assess_monitor(probe, stats, hours)
+	files = [f.path for f in discover(log_dir, names=["monitor.json.log"])]
+	return assess_monitor(probe, monitor_stats(files, since=since, site=ctx.name), hours)
 
 
-def assess_monitor(probe, stats: dict, hours: float) -> CheckResult:
-	endpoints = stats.get("endpoints") or {}
-	jobs = stats.get("jobs") or {}
-	slow = {k: v for k, v in endpoints.items() if v.get("p95_ms", 0) >= probe.threshold("p95_warning_ms")}
-	very_slow = [k for k, v in slow.items() if v.get("p95_ms", 0) >= probe.threshold("p95_critical_ms")]
-	waiting = {k: v for k, v in jobs.items() if v.get("wait_p95_s", 0) >= probe.threshold("wait_warning_s")}
-	metrics = [
-		Metric("requests", stats.get("requests", 0), "requests"),
-		Metric("jobs", stats.get("job_count", 0), "jobs"),
-		Metric("request_p95", stats.get("request_p95_ms", 0), "ms"),
+def assess_monitor(probe, stats, hours: float) -> CheckResult:
+	"""Judge knowledge.monitorlog.MonitorStats: slow endpoints by p95, jobs waiting long for a worker."""
+	slow = [e for e in stats.endpoints if e.p95_ms >= probe.threshold("p95_warning_ms")]
+	very_slow = [e for e in slow if e.p95_ms >= probe.threshold("p95_critical_ms")]
+	waiting = [
+		j for j in stats.job_methods if (j.wait_p95_ms or 0) >= probe.threshold("wait_warning_s") * 1000
 	]
+	all_p95 = max((e.p95_ms for e in stats.endpoints), default=0)
+	metrics = [
+		Metric("requests", stats.requests, "requests"),
+		Metric("jobs", stats.jobs, "jobs"),
+		Metric("worst_endpoint_p95", round(all_p95, 1), "ms"),
+	]
+	if stats.queue_wait:
+		metrics.append(Metric("queue_wait_p95", round(stats.queue_wait.p95_ms / 1000, 1), "s"))
 	findings, fixes = [], []
 	if slow:
-		worst = dict(sorted(slow.items(), key=lambda kv: -kv[1]["p95_ms"])[:10])
+		worst = {
+			e.key: {"count": e.count, "p50_ms": e.p50_ms, "p95_ms": e.p95_ms}
+			for e in sorted(slow, key=lambda e: -e.p95_ms)[:10]
+		}
 		findings.append(Finding("Endpoints whose 95th percentile is slow", worst))
 		fixes.append(
 			Fix(
 				"Profile the slowest endpoint (System Console → Recorder) and explain its queries.",
-				command='bench --site <site> diagnostics explain "<query>"',
+				command=f'bench --site {probe.site.name} diagnostics explain "<query>"',
 			)
 		)
 	if waiting:
-		findings.append(
-			Finding(
-				"Jobs wait long in the queue before a worker takes them", dict(list(waiting.items())[:10])
-			)
-		)
+		evidence = {
+			j.key: {"count": j.count, "wait_p95_s": round((j.wait_p95_ms or 0) / 1000, 1)}
+			for j in waiting[:10]
+		}
+		findings.append(Finding("Jobs wait long in the queue before a worker takes them", evidence))
 		fixes.append(
 			Fix(
 				"Add workers for the busy queue (common_site_config.json: background_workers, or a custom worker)."
 			)
 		)
-	if stats.get("slowest"):
-		findings.append(Finding("Slowest requests", {"requests": stats["slowest"][:5]}))
+	if stats.slowest_requests:
+		findings.append(
+			Finding("Slowest requests", {"requests": [r.to_dict() for r in stats.slowest_requests[:5]]})
+		)
 	status = Status.CRITICAL if very_slow else Status.WARNING if slow or waiting else Status.OK
-	summary = f"{stats.get('requests', 0)} requests and {stats.get('job_count', 0)} jobs in the last {hours:g} h; p95 {stats.get('request_p95_ms', 0)} ms."
+	summary = f"{stats.requests} requests and {stats.jobs} jobs in the last {hours:g} h; the worst endpoint's p95 is {all_p95:.0f} ms."
 	return probe.result(status, summary, metrics=metrics, findings=findings, fixes=fixes)
 
 
