@@ -12,6 +12,7 @@ from pathlib import Path
 from frappe_diagnostics import __version__
 from frappe_diagnostics.engine.context import (
 	HostContext,
+	SiteContext,
 	StandaloneContext,
 	bench_sites,
 	default_site,
@@ -88,6 +89,13 @@ def build_parser() -> argparse.ArgumentParser:
 	explain = sub.add_parser("explain", help="why is this query slow? (EXPLAIN only; the query never runs)")
 	common(explain)
 	explain.add_argument("sql", help="one read-only SELECT statement")
+	logs = sub.add_parser("logs", help="what do the bench's logs say? (works with the site down)")
+	common(logs)
+	logs.add_argument("--since", default="24h", help="30m, 24h, 7d, 2w or a date (UTC)")
+	slow = sub.add_parser("slowlog", help="which statements cost the most time? (MariaDB's slow log)")
+	common(slow)
+	slow.add_argument("--path", help="a slow log file (default: ask the site's server for its own)")
+	slow.add_argument("--since", default="24h", help="30m, 24h, 7d, 2w or a date (UTC)")
 	listing = sub.add_parser("checks", help="list the registered checks")
 	listing.add_argument("--json", action="store_true")
 	return parser
@@ -176,10 +184,20 @@ def cmd_doctor(args) -> int:
 	return exit_code(worst(statuses), args.fail_on)
 
 
-def cmd_troubleshoot(name: str, args, **inputs) -> int:
+def bench_context(args):
+	"""The site when one can be named, else the bench alone (logs need no site)."""
+	bench = args.bench.resolve() if args.bench else find_bench()
+	if bench is None or not (bench / "sites").is_dir():
+		raise UsageError("No bench found here; pass --bench PATH (the folder with sites/ and logs/).")
+	if args.site or default_site(bench):
+		return site_context(args)
+	return SiteContext(bench.name, bench_path=bench)
+
+
+def cmd_troubleshoot(name: str, args, ctx=None, **inputs) -> int:
 	from frappe_diagnostics.troubleshooters.catalog import get_troubleshooter
 
-	ctx = site_context(args)
+	ctx = ctx or site_context(args)
 	try:
 		diagnosis = get_troubleshooter(name)(ctx, **inputs)
 	except ValueError as e:
@@ -217,6 +235,10 @@ COMMANDS = {
 	"database": cmd_database,
 	"performance": lambda args: cmd_troubleshoot("performance", args, hours=args.hours),
 	"explain": lambda args: cmd_troubleshoot("explain", args, sql=args.sql),
+	"logs": lambda args: cmd_troubleshoot("logs", args, ctx=bench_context(args), since=args.since),
+	"slowlog": lambda args: cmd_troubleshoot(
+		"slowlog", args, ctx=bench_context(args) if args.path else None, path=args.path, since=args.since
+	),
 	"checks": cmd_checks,
 }
 

@@ -169,6 +169,25 @@ def errors(context, backfill, batch_size, status, limit, as_json):
 		click.echo("No error groups yet (run with --backfill to group existing Error Logs).")
 
 
+@diagnostics.command("logs")
+@click.option("--since", default="24h", show_default=True, help="30m, 24h, 7d, 2w or a date (UTC).")
+@output_options
+@pass_context
+def logs(context, since, as_json, fail_on, no_store):
+	"""What do the bench's logs say? Levels, sources, top error groups with their solutions."""
+	troubleshoot(context, "logs", as_json, fail_on, no_store, since=since)
+
+
+@diagnostics.command("slowlog")
+@click.option("--path", type=click.Path(dir_okay=False), help="A slow log file (default: the server's own).")
+@click.option("--since", default="24h", show_default=True, help="30m, 24h, 7d, 2w or a date (UTC).")
+@output_options
+@pass_context
+def slowlog(context, path, since, as_json, fail_on, no_store):
+	"""Which statements cost the most time? MariaDB's slow log grouped as pt-query-digest does."""
+	troubleshoot(context, "slowlog", as_json, fail_on, no_store, path=path, since=since)
+
+
 @diagnostics.command("checks")
 @click.option("--json", "as_json", is_flag=True)
 @pass_context

@@ -18,11 +18,15 @@ app_include_js = [
 app_include_css = ["/assets/frappe_diagnostics/css/diagnostics.css"]
 
 after_install = "frappe_diagnostics.install.after_install"
+after_migrate = ["frappe_diagnostics.install.after_migrate"]
 
 scheduler_events = {
 	"cron": {
 		# decides by Diagnostics Settings' frequency whether a run is due
-		"*/5 * * * *": ["frappe_diagnostics.tasks.scheduled_health_run"],
+		"*/5 * * * *": [
+			"frappe_diagnostics.tasks.scheduled_health_run",
+			"frappe_diagnostics.tasks.group_new_error_logs",
+		],
 	},
 	"daily": ["frappe_diagnostics.tasks.cleanup_old_runs"],
 }

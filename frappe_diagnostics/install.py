@@ -1,4 +1,4 @@
-"""Idempotent set-up after install: default Diagnostics Settings."""
+"""Idempotent set-up after install and migrate: default Diagnostics Settings, seeded Error Solutions."""
 
 import frappe
 
@@ -19,3 +19,15 @@ def after_install():
 			settings.set(field, value)
 	settings.flags.ignore_permissions = True
 	settings.save()
+	seed()
+
+
+def after_migrate():
+	seed()
+
+
+def seed():
+	from frappe_diagnostics.errors.seed import seed_solutions
+
+	counts = seed_solutions()
+	print(f"frappe_diagnostics: error solutions {counts}")

@@ -100,3 +100,10 @@ def cleanup_old_runs() -> int:
 		frappe.db.delete("Diagnostic Result", {"parenttype": "Diagnostic Run", "parent": ("in", names)})
 		frappe.db.delete("Diagnostic Run", {"name": ("in", names)})
 	return len(names)
+
+
+def group_new_error_logs() -> int:
+	"""Group the Error Logs created since the last pass (at most 20 batches of 500 a run)."""
+	from frappe_diagnostics.errors.grouping import process_error_logs
+
+	return process_error_logs(max_batches=20)

@@ -47,3 +47,17 @@ def explain(sql: str | None = None, trigger=None) -> dict:
 	"""EXPLAIN one read-only SELECT (it never runs): plan steps with index suggestions."""
 	require_manager()
 	return _run("explain", trigger, sql=sql)
+
+
+@frappe.whitelist(methods=["POST"])
+def logs(since="24h", trigger=None) -> dict:
+	"""The bench's logs in a time window ('30m', '24h', '7d' or a date): levels, sources, error groups."""
+	require_manager()
+	return _run("logs", trigger, since=since)
+
+
+@frappe.whitelist(methods=["POST"])
+def slowlog(since="24h", trigger=None) -> dict:
+	"""The server's own slow query log (no other path is accepted over the API), digested."""
+	require_manager()
+	return _run("slowlog", trigger, since=since)

@@ -37,11 +37,25 @@ def _explain(ctx, sql: str | None = None, **_):
 	return diagnose_query(ctx, str(sql))
 
 
+def _logs(ctx, since=None, **_):
+	from frappe_diagnostics.troubleshooters.logs import diagnose_logs
+
+	return diagnose_logs(ctx, since=since)
+
+
+def _slowlog(ctx, path=None, since=None, **_):
+	from frappe_diagnostics.troubleshooters.logs import diagnose_slowlog
+
+	return diagnose_slowlog(ctx, path=path, since=since)
+
+
 CATALOG: dict[str, Callable] = {
 	"startup": _startup,
 	"database": _database,
 	"performance": _performance,
 	"explain": _explain,
+	"logs": _logs,
+	"slowlog": _slowlog,
 }
 
 

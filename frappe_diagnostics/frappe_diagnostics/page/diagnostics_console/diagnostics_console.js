@@ -19,6 +19,8 @@ class DiagnosticsPage {
 		page.add_inner_button(__("Database"), () => this.database_dialog(), group);
 		page.add_inner_button(__("Performance"), () => this.performance_dialog(), group);
 		page.add_inner_button(__("Explain a query"), () => this.explain_dialog(), group);
+		page.add_inner_button(__("Log analysis"), () => this.window_dialog("logs", __("Log analysis")), group);
+		page.add_inner_button(__("Slow query log"), () => this.window_dialog("slowlog", __("Slow query log")), group);
 		page.add_inner_button(__("Why can't a user log in?"), () => frappe_diagnostics.access.open_why_no_login(page), group);
 		page.add_inner_button(__("Why is access denied?"), () => frappe_diagnostics.access.open_why_denied(page), group);
 		page.add_inner_button(__("All runs"), () => frappe.set_route("List", "Diagnostic Run"));
@@ -116,6 +118,27 @@ class DiagnosticsPage {
 			primary_action: (values) => {
 				d.hide();
 				this.troubleshoot("performance", values);
+			},
+		});
+		d.show();
+	}
+
+	window_dialog(name, title) {
+		const d = new frappe.ui.Dialog({
+			title,
+			fields: [
+				{
+					fieldname: "since",
+					fieldtype: "Select",
+					label: __("Since"),
+					options: ["30m", "6h", "24h", "7d", "30d"].join("\n"),
+					default: "24h",
+				},
+			],
+			primary_action_label: __("Analyse"),
+			primary_action: (values) => {
+				d.hide();
+				this.troubleshoot(name, values);
 			},
 		});
 		d.show();

@@ -1,0 +1,1 @@
+"""Frappe side of the error knowledge base: seeded Error Solutions and Error Log grouping."""
