@@ -47,6 +47,8 @@ SITE_TABLES = [
 	"""CREATE TABLE `tabInstalled Application` (name varchar(140) PRIMARY KEY, app_name varchar(140),
 		app_version varchar(140), idx int)""",
 	"""CREATE TABLE `tabPatch Log` (name varchar(140) PRIMARY KEY, patch text, skipped int default 0)""",
+	"""CREATE TABLE `__Auth` (doctype varchar(140), name varchar(255), fieldname varchar(140), password text,
+		encrypted int(1) NOT NULL DEFAULT 0, PRIMARY KEY (doctype, name, fieldname))""",
 ]
 FRAPPE_PATCHES = [
 	"frappe.patches.v15_0.example_patch",

@@ -111,12 +111,27 @@ def test_assets_missing_bundle(bench):
 	assert "bench build" in step.fixes[0].command
 
 
-def test_missing_encryption_key_and_maintenance_mode(bench):
+def test_no_key_is_fine_until_something_is_encrypted(bench, site_sql):
+	bench.conf.pop("encryption_key")
+	bench.write()
+	assert steps(diagnose(bench))["configuration.encryption_key"].status is Status.OK
+	site_sql("INSERT INTO `__Auth` VALUES ('Email Account', 'Support', 'password', 'gAAAA...', 1)")
+	try:
+		step = steps(diagnose(bench))["configuration.encryption_key"]
+	finally:
+		site_sql("DELETE FROM `__Auth`")
+	assert step.status is Status.CRITICAL
+	assert "1 stored secret(s) cannot be decrypted" in step.summary
+
+
+def test_missing_encryption_key_and_maintenance_mode(bench, site_sql):
+	site_sql("INSERT INTO `__Auth` VALUES ('Email Account', 'Support', 'password', 'gAAAA...', 1)")
 	bench.conf.pop("encryption_key")
 	bench.conf["maintenance_mode"] = 1
 	bench.conf["pause_scheduler"] = 1
 	bench.write()
 	by_id = steps(diagnose(bench))
+	site_sql("DELETE FROM `__Auth`")
 	assert by_id["configuration.encryption_key"].status is Status.CRITICAL
 	maintenance = by_id["configuration.maintenance"]
 	assert maintenance.status is Status.CRITICAL

@@ -255,9 +255,22 @@ def assets_built(probe):
 def encryption_key(probe):
 	if probe.site.conf.get("encryption_key"):
 		return probe.ok("site_config.json holds an encryption_key.")
+	try:
+		encrypted = int(probe.sql_value("SELECT COUNT(*) FROM `__Auth` WHERE encrypted = 1") or 0)
+	except ServiceUnavailable:
+		raise
+	except Exception:
+		encrypted = None  # no __Auth table to look at: judge by the key alone
+	if encrypted == 0:
+		return probe.ok(
+			"No encryption_key yet: nothing is encrypted, and Frappe creates the key on first use (back it up then).",
+			metrics=[Metric("encrypted_values", 0, "values")],
+		)
+	what = f"{encrypted} stored secret(s)" if encrypted else "stored passwords (email accounts, API secrets)"
 	return probe.result(
 		Status.CRITICAL,
-		"site_config.json has no encryption_key: stored passwords (email accounts, API secrets) cannot be decrypted.",
+		f"site_config.json has no encryption_key: {what} cannot be decrypted.",
+		metrics=[Metric("encrypted_values", encrypted if encrypted is not None else "unknown", "values")],
 		findings=[Finding("encryption_key missing from site_config.json", {"site": _site(probe)})],
 		fixes=[
 			Fix(
