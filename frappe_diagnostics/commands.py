@@ -125,10 +125,11 @@ def explain(context, sql, as_json, fail_on, no_store):
 @click.option(
 	"--status", type=click.Choice(["Open", "Ignored", "Resolved"]), help="Only groups with this status."
 )
+@click.option("--since", help="Only groups seen since: 30m, 24h, 7d, 2w or a date.")
 @click.option("--limit", type=click.IntRange(1, 500), default=20, show_default=True)
 @click.option("--json", "as_json", is_flag=True)
 @pass_context
-def errors(context, backfill, batch_size, status, limit, as_json):
+def errors(context, backfill, batch_size, status, since, limit, as_json):
 	"""Error Log grouped by fingerprint, most frequent first, with the matched solution."""
 	import frappe
 
@@ -150,10 +151,21 @@ def errors(context, backfill, batch_size, status, limit, as_json):
 
 				process_error_logs(batch_size=batch_size, progress=progress)
 		filters = {"status": status} if status else {}
+		if since:
+			from frappe.utils import convert_utc_to_system_timezone
+
+			from frappe_diagnostics.troubleshooters.logs import parse_since
+
+			try:
+				start = parse_since(since)
+			except ValueError as e:
+				raise UsageFailure(str(e)) from None
+			local = convert_utc_to_system_timezone(start.replace(tzinfo=None)).replace(tzinfo=None)
+			filters["last_occurrence"] = (">=", local)
 		rows = frappe.get_all(
 			"Error Group",
 			filters=filters,
-			fields=["name", "title", "status", "count", "last_seen", "solution"],
+			fields=["name", "title", "status", "count", "last_7_days", "last_occurrence", "solution"],
 			order_by="count desc",
 			limit=limit,
 		)
@@ -164,7 +176,8 @@ def errors(context, backfill, batch_size, status, limit, as_json):
 		return
 	for row in rows:
 		solution = f"  → {row.solution}" if row.solution else ""
-		click.echo(f"{row['count']:>7}  {row.status:<8} {str(row.last_seen)[:16]}  {row.title}{solution}")
+		line = f"{row['count']:>7} {row.last_7_days or 0:>6}/7d  {row.status:<8} {str(row.last_occurrence)[:16]}  {row.title}"
+		click.echo(line + solution)
 	if not rows:
 		click.echo("No error groups yet (run with --backfill to group existing Error Logs).")
 

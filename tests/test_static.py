@@ -84,6 +84,7 @@ def test_doctype_json_is_consistent(path):
 	for f in doc["fields"]:
 		assert f["fieldtype"] in FIELDTYPES, f
 		assert f["fieldname"].isidentifier() and f["fieldname"] == f["fieldname"].lower(), f["fieldname"]
+		assert "_seen" not in f["fieldname"], "Frappe's list queries silently drop fields named *_seen"
 		if f["fieldtype"] not in LAYOUT:
 			assert f.get("label"), f"{f['fieldname']} has no label"
 		if f["fieldtype"] == "Select":

@@ -7,9 +7,11 @@ and the back-fill command both move it forward in batches, committing each batch
 from __future__ import annotations
 
 import hashlib
+import json
+from collections import Counter
 
 import frappe
-from frappe.utils import get_datetime
+from frappe.utils import add_days, get_datetime, getdate, today
 
 from frappe_diagnostics.errors.seed import solutions_from_records
 from frappe_diagnostics.knowledge.solutions import match
@@ -17,6 +19,7 @@ from frappe_diagnostics.knowledge.tracebacks import fingerprint_error
 from frappe_diagnostics.store import site_redactor
 
 SAMPLE_CHARS = 8000
+TREND_DAYS = 30
 EPOCH = "1970-01-01 00:00:00"
 
 
@@ -73,8 +76,11 @@ def apply_batch(rows: list[dict], redactor) -> None:
 		text = row.error or row.method or ""
 		fp = fingerprint_error(text)
 		key = hashlib.sha1(fp.key.encode()).hexdigest()
-		entry = seen.setdefault(key, {"fp": fp, "count": 0, "first": row.creation, "last": row, "text": text})
+		entry = seen.setdefault(
+			key, {"fp": fp, "count": 0, "first": row.creation, "last": row, "text": text, "days": Counter()}
+		)
 		entry["count"] += 1
+		entry["days"][str(getdate(row.creation))] += 1
 		entry["last"], entry["text"] = row, text
 	for key, entry in seen.items():
 		upsert_group(key, entry, redactor)
@@ -93,7 +99,7 @@ def upsert_group(key: str, entry: dict, redactor) -> None:
 				"fingerprint": key,
 				"title": redactor.text(title)[:140],
 				"exception_type": fp.exception_type[:140],
-				"first_seen": entry["first"],
+				"first_occurrence": entry["first"],
 				"frames": "\n".join(fp.frames),
 				"count": 0,
 				"status": "Open",
@@ -104,8 +110,9 @@ def upsert_group(key: str, entry: dict, redactor) -> None:
 		doc.status = "Open"
 		doc.reopened = (doc.reopened or 0) + 1
 	doc.count = (doc.count or 0) + entry["count"]
-	if not doc.last_seen or get_datetime(last.creation) >= get_datetime(doc.last_seen):
-		doc.last_seen = last.creation
+	update_trend(doc, entry["days"])
+	if not doc.last_occurrence or get_datetime(last.creation) >= get_datetime(doc.last_occurrence):
+		doc.last_occurrence = last.creation
 		doc.sample_error_log = last.name
 		doc.method = (last.method or "")[:140]
 		doc.sample = redactor.text(entry["text"][-SAMPLE_CHARS:])
@@ -120,3 +127,14 @@ def attach_solution(doc, text: str) -> None:
 	if found:
 		doc.solution = frappe.db.get_value("Error Solution", {"solution_id": found[0].solution_id})
 		doc.match_reason = found[0].reason
+
+
+def update_trend(doc, days: Counter) -> None:
+	"""Keep per-day counts for the last TREND_DAYS days and the 7-day total shown in the list."""
+	counts = Counter(json.loads(doc.daily_counts or "{}"))
+	counts.update(days)
+	oldest = str(getdate(add_days(today(), -TREND_DAYS + 1)))
+	kept = {day: n for day, n in sorted(counts.items()) if day >= oldest}
+	week = str(getdate(add_days(today(), -6)))
+	doc.daily_counts = json.dumps(kept)
+	doc.last_7_days = sum(n for day, n in kept.items() if day >= week)

@@ -1,5 +1,7 @@
 """`bench --site S diagnostics …`, run as bench runs it."""
 
+import json
+
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
@@ -68,3 +70,18 @@ class TestTroubleshooterCommands(FrappeTestCase):
 		data = parse_json_output(done.stdout)
 		self.assertEqual(data["kind"], "Performance")
 		self.assertEqual(data["inputs"], {"hours": 2.0})
+
+
+class TestErrorsCommand(FrappeTestCase):
+	def test_backfill_then_list_with_since_and_json(self):
+		frappe.log_error(
+			title="t",
+			message='Traceback (most recent call last):\n  File "apps/x/x/y.py", line 1, in f\n    g()\nValueError: bad thing 42\n',
+		)
+		frappe.db.commit()
+		done = bench_command("diagnostics", "errors", "--backfill", "--since", "1h", "--json")
+		self.assertEqual(done.returncode, 0, done.stderr)
+		rows = json.loads(done.stdout[done.stdout.index("[") :])
+		self.assertTrue(any(r["title"].startswith("ValueError") for r in rows))
+		bad = bench_command("diagnostics", "errors", "--since", "whenever")
+		self.assertEqual(bad.returncode, 64)

@@ -1,5 +1,7 @@
 """Error Solutions seeded without overwriting edits; Error Logs grouped incrementally into Error Groups."""
 
+import json
+
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
@@ -53,6 +55,8 @@ class TestErrorGrouping(FrappeTestCase):
 		)
 		self.assertIn("1213", deadlock.match_reason)
 		self.assertEqual(groups["frappe.exceptions.DoesNotExistError"].count, 3)
+		self.assertEqual(deadlock.last_7_days, 5)
+		self.assertEqual(sum(json.loads(deadlock.daily_counts).values()), 5)
 		self.assertNotIn("ITEM-1", groups["frappe.exceptions.DoesNotExistError"].title)
 
 	def test_incremental_and_a_resolved_group_reopens(self):
