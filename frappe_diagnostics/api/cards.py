@@ -38,3 +38,24 @@ def runs_last_24h(filters=None) -> dict:
 	since = add_to_date(now_datetime(), hours=-24)
 	count = frappe.db.count("Diagnostic Run", {"creation": (">=", since)})
 	return {"value": count, "fieldtype": "Int", "route": ["List", "Diagnostic Run"]}
+
+
+STATUS_ORDER = ("OK", "Warning", "Critical", "Error", "Skipped")
+
+
+@frappe.whitelist(methods=["GET", "POST"])  # dashboard charts call by POST
+def runs_by_status(chart_name=None, filters=None, **kwargs) -> dict:
+	"""Runs of the last 30 days per status, in a fixed order so the chart's fixed colours match."""
+	require_manager()
+	since = add_to_date(now_datetime(), days=-30)
+	rows = frappe.get_all(
+		"Diagnostic Run",
+		filters={"creation": (">=", since)},
+		fields=["status", "count(name) as n"],
+		group_by="status",
+	)
+	counts = {r.status: r.n for r in rows}
+	return {
+		"labels": [frappe._(s) for s in STATUS_ORDER],
+		"datasets": [{"name": frappe._("Runs"), "values": [counts.get(s, 0) for s in STATUS_ORDER]}],
+	}

@@ -29,6 +29,7 @@ class TestHealthAPI(FrappeTestCase):
 			("frappe_diagnostics.api.cards.last_run_status", "GET"),
 			("frappe_diagnostics.api.cards.failing_checks", "POST"),
 			("frappe_diagnostics.api.cards.runs_last_24h", "GET"),
+			("frappe_diagnostics.api.cards.runs_by_status", "POST"),
 			("frappe_diagnostics.api.troubleshoot.startup", "POST"),
 			("frappe_diagnostics.api.troubleshoot.database", "POST"),
 			("frappe_diagnostics.api.troubleshoot.performance", "POST"),
@@ -73,6 +74,13 @@ class TestHealthAPI(FrappeTestCase):
 		self.assertEqual(with_partial.json["message"]["name"], partial["name"])
 		history = call(client, "frappe_diagnostics.api.health.history").json["message"]
 		self.assertNotIn(partial["name"], [h["name"] for h in history])
+
+	def test_runs_by_status_keeps_a_fixed_order_for_the_colours(self):
+		data = call(http_client(MANAGER), "frappe_diagnostics.api.cards.runs_by_status", "POST").json[
+			"message"
+		]
+		self.assertEqual(data["labels"], ["OK", "Warning", "Critical", "Error", "Skipped"])
+		self.assertEqual(len(data["datasets"][0]["values"]), 5)
 
 	def test_run_refuses_get(self):
 		response = call(http_client(MANAGER), "frappe_diagnostics.api.health.run", "GET")
