@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import frappe
 from frappe.utils import cint
 
@@ -135,7 +137,8 @@ def list_step(s, openable: bool):
 	evidence = [finding("permission_query_conditions in effect.", sources=[c["source"] for c in conditions])]
 	if s.doc is None:
 		try:
-			rows = frappe.get_list(s.doctype, fields=["count(*) as total"], user=s.user, as_list=True)
+			with quiet_messages():
+				rows = frappe.get_list(s.doctype, fields=["count(*) as total"], user=s.user, as_list=True)
 			visible = rows[0][0] if rows else 0
 		except frappe.PermissionError:
 			return step(cid, title, OK, "No list access for this user (see the steps above).", evidence)
@@ -163,13 +166,21 @@ def list_step(s, openable: bool):
 
 def listed_for(s) -> bool | None:
 	"""frappe.get_list as the user, filtered to this one document."""
-	log = list(getattr(frappe.local, "message_log", []) or [])
 	try:
-		return bool(
-			frappe.get_list(s.doctype, filters={"name": s.doc.name}, user=s.user, pluck="name", limit=1)
-		)
+		with quiet_messages():
+			return bool(
+				frappe.get_list(s.doctype, filters={"name": s.doc.name}, user=s.user, pluck="name", limit=1)
+			)
 	except frappe.PermissionError:
 		return False
+
+
+@contextmanager
+def quiet_messages():
+	"""Asking as another user makes Frappe queue 'No permission …' messages for the asker: drop them."""
+	log = list(getattr(frappe.local, "message_log", []) or [])
+	try:
+		yield
 	finally:
 		frappe.local.message_log = log
 

@@ -14,6 +14,7 @@ import frappe
 from frappe.utils import cint
 
 from frappe_diagnostics.access import perm_doc, perm_roles, perm_state
+from frappe_diagnostics.access.perm_state import quiet_messages
 from frappe_diagnostics.access.steps import (
 	CRITICAL,
 	ERROR,
@@ -187,11 +188,10 @@ def frappe_answer(s) -> tuple[bool, list[str]]:
 	def ask(ptype):
 		return frappe.has_permission(s.doctype, ptype, s.doc, user=s.user, debug=True)
 
-	log = list(getattr(frappe.local, "message_log", []) or [])
 	try:
-		answer = ask(s.ptype) or (s.ptype == "select" and ask("read"))
+		with quiet_messages():
+			answer = ask(s.ptype) or (s.ptype == "select" and ask("read"))
 	finally:
-		frappe.local.message_log = log
 		lines = _pop_debug_log()
 	return bool(answer), [_mask(line) for line in lines][:LOG_LINES]
 

@@ -163,3 +163,16 @@ class TestTroubleshooterAPI(FrappeTestCase):
 		frappe.db.rollback()
 		self.assertEqual(frappe.db.count("Diagnostic Run", {"kind": "Query"}), before)
 		self.assertTrue(frappe.db.sql("select count(*) from `tabToDo`"))
+
+	def test_asking_as_another_user_leaves_no_permission_popup_for_the_asker(self):
+		make_user(PLAIN, ("Blogger",))
+		frappe.db.commit()
+		response = call(
+			http_client(MANAGER),
+			"frappe_diagnostics.api.access.why_denied",
+			"POST",
+			{"user": PLAIN, "doctype": "Error Log", "ptype": "read"},
+		)
+		self.assertEqual(response.status_code, 200, response.get_data(as_text=True))
+		self.assertTrue(response.json["message"]["summary"].startswith("Denied:"))
+		self.assertNotIn("No permission", response.json.get("_server_messages", ""))
