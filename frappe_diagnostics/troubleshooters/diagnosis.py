@@ -38,7 +38,7 @@ class Diagnosis:
 			warnings = [s.check_id for s in self.steps if s.status.rank >= Status.WARNING.rank]
 			if warnings:
 				return f"No blocking problem found; {len(warnings)} warning(s): {', '.join(warnings)}."
-			return f"{self.question}: nothing wrong found in {len(self.steps)} steps."
+			return f"Nothing wrong found in {len(self.steps)} steps."
 		others = len([s for s in self.steps if s.status.rank >= Status.WARNING.rank]) - 1
 		more = f" (and {others} more finding{'s' if others != 1 else ''})" if others > 0 else ""
 		return f"Likely cause: {cause.summary}{more}"

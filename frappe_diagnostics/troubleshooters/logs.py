@@ -123,14 +123,14 @@ def _groups_step(digest, solutions: dict) -> CheckResult:
 			"files": g.files,
 			"solution": solution.title if solution else None,
 		}
-		findings.append(Finding(f"{g.exception_type}: {g.message}"[:300], evidence))
+		findings.append(
+			Finding((f"{g.exception_type}: {g.message}" if g.exception_type else g.message)[:300], evidence)
+		)
 		if solution:
 			fixes += [f for f in solution.fixes()[:2] if f not in fixes]
 	top = groups[0]
 	status = Status.WARNING
-	summary = (
-		f"{digest.distinct_errors} distinct error(s); the most frequent ({top.count}×): {top.exception_type}."
-	)
+	summary = f"{digest.distinct_errors} distinct error(s); the most frequent ({top.count}×): {(top.exception_type or top.message)[:120]}."
 	metrics = [Metric("distinct_errors", digest.distinct_errors, "groups")]
 	return _step("logs.error_groups", "Error groups", status, summary, metrics, findings, fixes)
 

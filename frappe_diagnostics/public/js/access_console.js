@@ -13,7 +13,7 @@ frappe.provide("frappe_diagnostics.access");
 		const d = new frappe.ui.Dialog({
 			title: __("Why can't this user log in?"),
 			fields: [
-				{ fieldname: "user", fieldtype: "Link", options: "User", reqd: 1, label: __("User") },
+				{ fieldname: "user", fieldtype: "Link", options: "User", reqd: 1, ignore_link_validation: 1, label: __("User") },
 				{
 					fieldname: "ip",
 					fieldtype: "Data",

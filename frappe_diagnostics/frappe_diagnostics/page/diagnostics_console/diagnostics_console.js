@@ -152,7 +152,6 @@ class DiagnosticsPage {
 				{
 					fieldname: "sql",
 					fieldtype: "Code",
-					options: "SQL",
 					reqd: 1,
 					label: __("One SELECT statement"),
 					description: __("Only EXPLAIN runs, read-only and time-limited; the query itself never runs."),
@@ -203,6 +202,8 @@ class DiagnosticsPage {
 			height: 180,
 			colors: ["#e24c4c"],
 			data,
+			animate: 0,
+			disableEntryAnimation: 1,
 			axisOptions: { xIsSeries: 1, xAxisMode: "tick" },
 			lineOptions: { dotSize: 4, regionFill: 1 },
 		});
