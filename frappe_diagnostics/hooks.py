@@ -10,23 +10,21 @@ app_license = "mit"
 # Checks: every app may list modules whose @check functions register themselves.
 diagnostics_checks = ["frappe_diagnostics.checks"]
 
-# the tile renderer and its styles, shared by the Diagnostics Console page and the Diagnostic Run form
-app_include_js = [
-	"/assets/frappe_diagnostics/js/diagnostics.js",
-	"/assets/frappe_diagnostics/js/access_console.js",
-]
+# the tile renderer and its styles, shared by the Diagnostics Console page and the Diagnostic Run form;
+# the access dialogs (public/js/access_console.js) are loaded by the console page when it needs them
+app_include_js = ["/assets/frappe_diagnostics/js/diagnostics.js"]
 app_include_css = ["/assets/frappe_diagnostics/css/diagnostics.css"]
 
-after_install = "frappe_diagnostics.install.after_install"
-after_migrate = ["frappe_diagnostics.install.after_migrate"]
+after_install = "frappe_diagnostics.site.install.after_install"
+after_migrate = ["frappe_diagnostics.site.install.after_migrate"]
 
 scheduler_events = {
 	"cron": {
 		# decides by Diagnostics Settings' frequency whether a run is due
 		"*/5 * * * *": [
-			"frappe_diagnostics.tasks.scheduled_health_run",
-			"frappe_diagnostics.tasks.group_new_error_logs",
+			"frappe_diagnostics.site.tasks.scheduled_health_run",
+			"frappe_diagnostics.site.tasks.group_new_error_logs",
 		],
 	},
-	"daily": ["frappe_diagnostics.tasks.cleanup_old_runs"],
+	"daily": ["frappe_diagnostics.site.tasks.cleanup_old_runs"],
 }

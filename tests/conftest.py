@@ -47,6 +47,8 @@ SITE_TABLES = [
 	"""CREATE TABLE `tabInstalled Application` (name varchar(140) PRIMARY KEY, app_name varchar(140),
 		app_version varchar(140), idx int)""",
 	"""CREATE TABLE `tabPatch Log` (name varchar(140) PRIMARY KEY, patch text, skipped int default 0)""",
+	"""CREATE TABLE `tabDefaultValue` (name varchar(140) PRIMARY KEY, creation datetime(6), parent varchar(140),
+		defkey varchar(140), defvalue text, KEY parent (parent)) ENGINE=InnoDB""",
 	"""CREATE TABLE `__Auth` (doctype varchar(140), name varchar(255), fieldname varchar(140), password text,
 		encrypted int(1) NOT NULL DEFAULT 0, PRIMARY KEY (doctype, name, fieldname))""",
 ]
@@ -89,6 +91,10 @@ def site_db(root_db):
 			cur.execute(ddl)
 		cur.execute("INSERT INTO diag_lock_target VALUES (1, 0)")
 		cur.execute("INSERT INTO `tabInstalled Application` VALUES ('a1', 'frappe', '15.55.1', 1)")
+		cur.execute(
+			"INSERT INTO `tabDefaultValue` VALUES ('d1', NOW(6), '__global', 'installed_apps', %s)",
+			(json.dumps(["frappe"]),),
+		)
 		for i, patch in enumerate(FRAPPE_PATCHES):
 			cur.execute("INSERT INTO `tabPatch Log` VALUES (%s, %s, 0)", (f"p{i}", patch))
 	yield {"name": name, "password": password}
@@ -131,6 +137,7 @@ class Bench:
 		for folder in folders:
 			(root / folder).mkdir(parents=True, exist_ok=True)
 		(root / "apps" / "frappe" / "frappe" / "__init__.py").write_text('__version__ = "15.55.1"\n')
+		(root / "apps" / "frappe" / "frappe" / "hooks.py").write_text('app_name = "frappe"\n')
 		patches = "[pre_model_sync]\n" + "\n".join(FRAPPE_PATCHES) + "\n\n[post_model_sync]\n"
 		(root / "apps" / "frappe" / "frappe" / "patches.txt").write_text(patches)
 		(root / "sites" / "assets" / "assets.json").write_text("{}")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from frappe_diagnostics.engine.context import Settings
 from frappe_diagnostics.engine.registry import registry
 from frappe_diagnostics.engine.runner import run_checks
+from frappe_diagnostics.engine.settings import Settings
 
 
 def run_one(ctx, check_id: str, budget_ms: int = 3000, **thresholds):

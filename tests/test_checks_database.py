@@ -9,10 +9,10 @@ import pymysql
 from conftest import free_port, root_connection
 from helpers import run_one
 
-from frappe_diagnostics.engine.context import Settings
 from frappe_diagnostics.engine.registry import check, registry
 from frappe_diagnostics.engine.result import Status
 from frappe_diagnostics.engine.runner import run_checks
+from frappe_diagnostics.engine.settings import Settings
 
 
 def test_connectivity_reports_latency_and_version(bench):

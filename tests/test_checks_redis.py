@@ -8,10 +8,10 @@ from conftest import free_port
 from helpers import run_one
 from rq import Queue, Worker
 
-from frappe_diagnostics.engine.context import Settings
 from frappe_diagnostics.engine.registry import registry
 from frappe_diagnostics.engine.result import Status
 from frappe_diagnostics.engine.runner import run_checks
+from frappe_diagnostics.engine.settings import Settings
 
 
 def test_redis_cache_and_queue_are_healthy(bench, extra_redis):

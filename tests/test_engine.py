@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
 
-from frappe_diagnostics.engine.context import Settings, SiteContext
+from frappe_diagnostics.engine.context import SiteContext
 from frappe_diagnostics.engine.registry import Registry, check
+from frappe_diagnostics.engine.render import exit_code
 from frappe_diagnostics.engine.result import CheckResult, Finding, Fix, Metric, Status, worst
 from frappe_diagnostics.engine.runner import run_checks
-from frappe_diagnostics.report import exit_code
+from frappe_diagnostics.engine.settings import Settings
 
 
 def test_worst_ignores_skipped_and_ranks_error_below_critical():

@@ -10,7 +10,9 @@ import pytest
 from conftest import free_port
 
 from frappe_diagnostics.engine.result import Status
-from frappe_diagnostics.troubleshooters.logs import diagnose_logs, diagnose_slowlog, parse_since
+from frappe_diagnostics.knowledge.timewindow import parse_since
+from frappe_diagnostics.troubleshooters.logs import diagnose_logs
+from frappe_diagnostics.troubleshooters.slowlog import diagnose_slowlog
 
 DEADLOCK = """{ts} ERROR frappe New Exception collected in error log
 Traceback (most recent call last):
@@ -68,7 +70,7 @@ def test_logs_cli_works_without_a_site_and_with_the_database_down(bench, logs):
 	assert data["kind"] == "Log Analysis"
 	assert done.returncode in (0, 1, 2) and "Traceback" not in done.stderr
 	bad = bench.cli("logs", "--bench", str(bench.root), "--since", "yesterday-ish")
-	assert bad.returncode == 64 and "--since takes 30m, 24h, 7d, 2w or a date" in bad.stderr
+	assert bad.returncode == 64 and "--since takes 30m, 24h, 7d, 2w, or a date" in bad.stderr
 
 
 def test_parse_since():

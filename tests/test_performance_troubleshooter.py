@@ -82,7 +82,7 @@ def test_performance_diagnosis_flags_slow_endpoints_and_queue_waits(bench, monit
 	messages = [f.message for f in monitor.findings]
 	assert "Endpoints whose 95th percentile is slow" in messages
 	assert "Jobs wait long in the queue before a worker takes them" in messages
-	assert by_id["performance.recommendations"].counts is False
+	assert by_id["performance.recommendations"].affects_status is False
 
 
 def test_monitor_off_says_how_to_turn_it_on(bench):

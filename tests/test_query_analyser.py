@@ -319,7 +319,7 @@ def test_full_scan_on_unindexed_column_suggests_the_bench_index_command(site_db,
 	assert step.metric("rows") >= ITEM_ROWS * 0.5
 	assert step.summary.startswith("Full table scan of `tabDiag Item`")
 	assert step.fixes[0].command == (
-		f'bench --site {SITE} add-database-index --doctype "Diag Item" --column status'
+		f"bench --site {SITE} add-database-index --doctype 'Diag Item' --column status"
 	)
 	assert diagnosis.likely_cause is step
 
@@ -330,7 +330,7 @@ def test_an_indexed_column_is_never_suggested(site_db, diag_item):
 		step = explain_query(conn, sql, site=SITE).steps[1]
 	assert step.status is Status.WARNING
 	assert "(as `d`)" in step.summary
-	assert step.fixes[0].command.endswith('--doctype "Diag Item" --column warehouse')
+	assert step.fixes[0].command.endswith("--doctype 'Diag Item' --column warehouse")
 
 
 def test_filesort_points_at_the_order_by_column(site_db, diag_item):
@@ -339,7 +339,7 @@ def test_filesort_points_at_the_order_by_column(site_db, diag_item):
 		step = explain_query(conn, sql, site=SITE).steps[1]
 	assert any("filesort" in f.message for f in step.findings), step.summary
 	commands = [f.command for f in step.fixes if f.command]
-	assert f'bench --site {SITE} add-database-index --doctype "Diag Item" --column qty' in commands
+	assert f"bench --site {SITE} add-database-index --doctype 'Diag Item' --column qty" in commands
 
 
 def test_indexed_lookup_is_ok_in_every_step(site_db, diag_item):

@@ -86,19 +86,76 @@ def test_pending_patch_asks_for_migrate(bench):
 	assert "migrate" in step.fixes[0].command
 
 
+def set_installed_apps(site_sql, apps):
+	site_sql(
+		"UPDATE `tabDefaultValue` SET defvalue = %s WHERE parent = '__global' AND defkey = 'installed_apps'",
+		(json.dumps(apps) if isinstance(apps, list) else apps,),
+	)
+
+
 def test_app_missing_from_the_bench_and_version_drift(bench, site_sql):
+	set_installed_apps(site_sql, ["frappe", "erpnext"])
 	site_sql("INSERT INTO `tabInstalled Application` VALUES ('a2', 'erpnext', '15.40.0', 2)")
 	site_sql("UPDATE `tabInstalled Application` SET app_version = '15.50.0' WHERE app_name = 'frappe'")
 	try:
 		step = steps(diagnose(bench))["apps.consistency"]
 	finally:
+		set_installed_apps(site_sql, ["frappe"])
 		site_sql("DELETE FROM `tabInstalled Application` WHERE app_name = 'erpnext'")
 		site_sql("UPDATE `tabInstalled Application` SET app_version = '15.55.1' WHERE app_name = 'frappe'")
 	assert step.status is Status.CRITICAL
 	evidence = {f.message: f.evidence for f in step.findings}
 	assert evidence["Apps installed on the site are missing from the bench"] == {"apps": ["erpnext"]}
 	assert evidence["App code was updated but the site was not migrated"] == {
-		"frappe": {"database": "15.50.0", "code": "15.55.1"}
+		"frappe": {"recorded at the last migrate": "15.50.0", "code now": "15.55.1"}
+	}
+
+
+def test_a_site_never_migrated_lists_its_apps_from_installed_apps_not_installed_application(bench, site_sql):
+	site_sql("DELETE FROM `tabInstalled Application`")
+	try:
+		apps = steps(diagnose(bench))["apps.consistency"]
+	finally:
+		site_sql("INSERT INTO `tabInstalled Application` VALUES ('a1', 'frappe', '15.55.1', 1)")
+	assert apps.status is Status.OK
+	assert apps.summary.startswith(
+		"The 1 installed apps (frappe) are present; their versions are not recorded"
+	)
+
+
+def test_an_unreadable_installed_apps_list_is_undecided_not_ok(bench, site_sql):
+	set_installed_apps(site_sql, "not json")
+	try:
+		found = steps(diagnose(bench))
+	finally:
+		set_installed_apps(site_sql, ["frappe"])
+	for check_id in ("apps.consistency", "migrations.pending_patches"):
+		assert found[check_id].status is Status.ERROR, found[check_id]
+		assert found[check_id].summary.startswith("Could not decide:")
+
+
+def test_a_develop_checkout_compares_as_frappe_records_it(bench, site_sql):
+	"""Frappe records `<branch>_version (<commit>)` for a branch its hooks name: no drift right after a migrate."""
+	app = bench.root / "apps" / "frappe"
+	(app / ".git" / "refs" / "heads").mkdir(parents=True)
+	(app / ".git" / "HEAD").write_text("ref: refs/heads/develop\n")
+	(app / ".git" / "refs" / "heads" / "develop").write_text("d658e68abcdef0123456789abcdef0123456789a\n")
+	hooks = app / "frappe" / "hooks.py"
+	hooks.write_text(hooks.read_text() + 'develop_version = "15.x.x-develop"\n')
+	site_sql("UPDATE `tabInstalled Application` SET app_version = '15.x.x-develop (d658e68)'")
+	try:
+		after_migrate = steps(diagnose(bench))["apps.consistency"]
+		(app / ".git" / "refs" / "heads" / "develop").write_text("0123456789abcdef0123456789abcdef01234567\n")
+		after_pull = steps(diagnose(bench))["apps.consistency"]
+	finally:
+		site_sql("UPDATE `tabInstalled Application` SET app_version = '15.55.1'")
+	assert after_migrate.status is Status.OK, after_migrate.summary
+	assert after_pull.status is Status.WARNING
+	assert after_pull.findings[0].evidence == {
+		"frappe": {
+			"recorded at the last migrate": "15.x.x-develop (d658e68)",
+			"code now": "15.x.x-develop (0123456)",
+		}
 	}
 
 

@@ -252,19 +252,40 @@ def test_every_whitelisted_method_checks_the_role_first_and_state_changes_are_po
 			assert "methods=['POST']" in decorator or 'methods=["POST"]' in decorator, name
 
 
-@pytest.mark.parametrize("folder", ["engine", "checks"])
-def test_framework_free_layers_never_import_frappe_at_module_level(folder):
-	for path in (PACKAGE / folder).glob("*.py"):
-		for node in ast.parse(path.read_text()).body:
-			if isinstance(node, ast.Import):
-				names = [a.name for a in node.names]
-			elif isinstance(node, ast.ImportFrom):
-				names = [node.module or ""]
-			else:
-				continue
-			assert not any(n == "frappe" or n.startswith("frappe.") for n in names), (
-				f"{path.name} imports {names}"
-			)
+FRAPPE_LEVEL = ("site", "api", "commands", "frappe_diagnostics", "tests")  # may import frappe
+FRAMEWORK_FREE = sorted(
+	p
+	for p in PACKAGE.rglob("*.py")
+	if p.relative_to(PACKAGE).parts[0] not in FRAPPE_LEVEL and p.name != "hooks.py"
+)
+
+
+def imported_modules(path: Path) -> list[str]:
+	"""Every module a file imports, at module level or inside functions."""
+	names = []
+	for node in ast.walk(ast.parse(path.read_text())):
+		if isinstance(node, ast.Import):
+			names += [a.name for a in node.names]
+		elif isinstance(node, ast.ImportFrom) and node.level == 0:
+			names.append(node.module or "")
+	return names
+
+
+def test_the_framework_free_layers_are_the_ones_the_design_names():
+	top = {p.relative_to(PACKAGE).parts[0] for p in FRAMEWORK_FREE}
+	assert {"engine", "checks", "knowledge", "troubleshooters", "cli"} <= top
+
+
+@pytest.mark.parametrize("path", FRAMEWORK_FREE, ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_nothing_outside_site_api_and_commands_imports_frappe(path):
+	frappe = [n for n in imported_modules(path) if n == "frappe" or n.startswith("frappe.")]
+	assert not frappe, f"{path.relative_to(PACKAGE)} imports {frappe}: move it under site/"
+	upward = [
+		n
+		for n in imported_modules(path)
+		if n.startswith(("frappe_diagnostics.site", "frappe_diagnostics.api", "frappe_diagnostics.commands"))
+	]
+	assert not upward, f"{path.relative_to(PACKAGE)} imports the Frappe layer: {upward}"
 
 
 def test_no_python_file_passes_400_lines():

@@ -7,17 +7,14 @@ with the same action and that confirmation. Both are POST; every applied fix is 
 import frappe
 from frappe import _
 
-from frappe_diagnostics.api import require_manager
-from frappe_diagnostics.store import run_as_dict
+from frappe_diagnostics.api import bounded, publish, require_manager, trigger_of
 
-
-def _trigger(trigger) -> str:
-	return trigger if trigger in ("Desk", "API") else "API"
+METHODS = publish(globals(), __name__)  # why_no_login, why_denied (generated from the catalog)
 
 
 def _attempt(title: str, fn, *args, **kwargs):
 	"""Run `fn`; bad input and refused fixes become a ValidationError (HTTP 417) with their message."""
-	from frappe_diagnostics.access.tokens import FixRefused
+	from frappe_diagnostics.site.fixes.tokens import FixRefused
 
 	try:
 		return fn(*args, **kwargs)
@@ -26,46 +23,11 @@ def _attempt(title: str, fn, *args, **kwargs):
 	frappe.throw(message, frappe.ValidationError, title=title)
 
 
-def _answer(diagnosis, doc) -> dict:
-	data = run_as_dict(doc)
-	cause = diagnosis.likely_cause
-	data.update(
-		question=diagnosis.question, verdict=diagnosis.verdict, likely_cause=cause.check_id if cause else None
-	)
-	return data
-
-
-@frappe.whitelist(methods=["POST"])
-def why_no_login(user: str | None = None, ip: str | None = None, trigger: str | None = None) -> dict:
-	"""Why can't `user` (email or user name) log in, optionally from `ip`? Stored as a Login run."""
-	require_manager()
-	from frappe_diagnostics.access.service import why_no_login as run
-
-	title = _("Cannot run the login troubleshooter")
-	return _answer(*_attempt(title, run, user, ip=ip, trigger=_trigger(trigger)))
-
-
-@frappe.whitelist(methods=["POST"])
-def why_denied(
-	user: str | None = None,
-	doctype: str | None = None,
-	name: str | None = None,
-	ptype: str = "read",
-	trigger: str | None = None,
-) -> dict:
-	"""Why can't `user` <ptype> `doctype` (document `name`), or see it in the list? Stored as a Permission run."""
-	require_manager()
-	from frappe_diagnostics.access.service import why_denied as run
-
-	title = _("Cannot run the permission troubleshooter")
-	return _answer(*_attempt(title, run, user, doctype, name=name, ptype=ptype, trigger=_trigger(trigger)))
-
-
 @frappe.whitelist(methods=["POST"])
 def plan_fix(action: str | None = None) -> dict:
 	"""Dry run: what `action` would change (before/after), and the confirmation that apply_fix needs."""
 	require_manager()
-	from frappe_diagnostics.access import fixes
+	from frappe_diagnostics.site import fixes
 
 	return _attempt(_("Cannot plan this fix"), fixes.dry_run, action)
 
@@ -79,19 +41,19 @@ def apply_fix(
 ) -> dict:
 	"""Apply `action` as its dry run showed it; `confirmation` from plan_fix. Returns the Diagnostic Fix Log."""
 	require_manager()
-	from frappe_diagnostics.access import fixes
+	from frappe_diagnostics.site import fixes
 
 	return _attempt(
-		_("Fix not applied"), fixes.apply, action, confirmation, trigger=_trigger(trigger), run=run
+		_("Fix not applied"), fixes.apply, action, confirmation, trigger=trigger_of(trigger), run=run
 	)
 
 
 @frappe.whitelist(methods=["GET"])
-def fix_log(limit=20) -> list:
+def fix_log(limit: int | None = 20) -> list:
 	"""The latest applied, failed and reverted fixes, newest first."""
 	require_manager()
-	from frappe_diagnostics.access.audit import as_dict
+	from frappe_diagnostics.site.fixes.audit import as_dict
 
-	limit = min(max(frappe.utils.cint(limit) or 20, 1), 200)
+	limit = bounded(limit, 20, high=200)
 	names = frappe.get_all("Diagnostic Fix Log", pluck="name", order_by="creation desc", limit=limit)
 	return [as_dict(frappe.get_doc("Diagnostic Fix Log", n)) for n in names]

@@ -7,13 +7,10 @@ from frappe_diagnostics.api import require_manager
 
 
 def _last_health_run():
-	return frappe.db.get_value(
-		"Diagnostic Run",
-		{"kind": "Health Check"},
-		["name", "status", "checks_failing"],
-		as_dict=True,
-		order_by="creation desc",
-	)
+	"""The same latest full run the console shows (store.latest_run): one truth on every screen."""
+	from frappe_diagnostics.site.store import latest_run
+
+	return latest_run("Health Check")
 
 
 @frappe.whitelist(methods=["GET", "POST"])  # number cards call by POST

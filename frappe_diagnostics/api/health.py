@@ -1,17 +1,17 @@
-"""Health runs over REST: run (POST), latest (GET), checks (GET)."""
+"""Health runs over REST: run (POST), latest, history and checks (GET)."""
 
 import frappe
 from frappe import _
 
-from frappe_diagnostics.api import as_list, require_manager
-from frappe_diagnostics.store import run_as_dict
+from frappe_diagnostics.api import as_list, bounded, require_manager
 
 
 @frappe.whitelist(methods=["POST"])
-def run(checks=None, tags=None, trigger=None) -> dict:
-	"""Run health checks now, store the run and return it."""
+def run(checks: str | list | None = None, tags: str | list | None = None, trigger: str | None = None) -> dict:
+	"""Run health checks now (`checks`, `tags`: lists or comma-separated), store the run and return it."""
 	require_manager()
-	from frappe_diagnostics.service import run_health
+	from frappe_diagnostics.site.service import run_health
+	from frappe_diagnostics.site.store import run_as_dict
 
 	if trigger not in ("Desk", "API"):
 		trigger = "API" if getattr(frappe.local, "request", None) else "CLI"
@@ -26,43 +26,35 @@ def run(checks=None, tags=None, trigger=None) -> dict:
 
 
 @frappe.whitelist(methods=["GET"])
-def latest(kind: str = "Health Check", include_partial: int = 0) -> dict | None:
-	"""The last stored run of a kind (full runs only unless include_partial), or None."""
+def latest(kind: str = "Health Check", include_partial: bool = False) -> dict | None:
+	"""The last stored run of a kind (full runs only unless `include_partial`), or null."""
 	require_manager()
-	filters = {"kind": kind} if int(include_partial) else {"kind": kind, "partial": 0}
-	name = frappe.db.get_value("Diagnostic Run", filters, "name", order_by="creation desc")
-	return run_as_dict(frappe.get_doc("Diagnostic Run", name)) if name else None
+	from frappe_diagnostics.site.store import latest_run, run_as_dict
+
+	doc = latest_run(kind, include_partial=bool(include_partial))
+	return run_as_dict(doc) if doc else None
 
 
 @frappe.whitelist(methods=["GET"])
 def checks() -> list[dict]:
-	"""The registered checks: id, title, tags, thresholds (defaults), and whether settings disable them."""
+	"""The registered site checks: id, title, tags, the thresholds in effect, and whether they are disabled."""
 	require_manager()
+	from frappe_diagnostics.cli.shared import describe_checks
 	from frappe_diagnostics.engine.registry import registry
-	from frappe_diagnostics.service import site_context
+	from frappe_diagnostics.site.service import site_context
 
 	ctx = site_context()
-	out = []
-	for definition in sorted(registry.all(scope="site"), key=lambda c: c.id):
-		row = definition.describe()
-		row["thresholds"] = {**row["thresholds"], **ctx.settings.thresholds.get(definition.id, {})}
-		row["disabled"] = definition.id in ctx.settings.disabled
-		out.append(row)
-	return out
+	registry.load_hooks(ctx.hook_entries)
+	return describe_checks(registry.all(scope="site"), ctx.settings)
 
 
 @frappe.whitelist(methods=["GET"])
-def history(kind: str = "Health Check", limit: int = 30) -> list[dict]:
+def history(kind: str = "Health Check", limit: int | None = 30, include_partial: bool = False) -> list[dict]:
 	"""The last `limit` runs of a kind, oldest first, for trend charts."""
 	require_manager()
-	rows = frappe.get_all(
-		"Diagnostic Run",
-		filters={"kind": kind, "partial": 0},
-		fields=["name", "started", "status", "checks_failing", "duration_ms"],
-		order_by="creation desc",
-		limit=max(1, min(int(limit), 500)),
-	)
-	return list(reversed(rows))
+	from frappe_diagnostics.site.store import run_history
+
+	return run_history(kind, bounded(limit, 30), include_partial=bool(include_partial))
 
 
 def publish_progress(done: int, total: int, result) -> None:

@@ -2,12 +2,27 @@
 
 from frappe_diagnostics.checks import (
 	application,
+	apps,
+	assets,
 	cache,
 	configuration,
 	database,
 	filesystem,
 	host,
 	jobs,
-	startup,
 	system,
 )
+
+# imported for their @check registrations
+__all__ = [
+	"application",
+	"apps",
+	"assets",
+	"cache",
+	"configuration",
+	"database",
+	"filesystem",
+	"host",
+	"jobs",
+	"system",
+]

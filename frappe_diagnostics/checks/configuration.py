@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from frappe_diagnostics.engine.probe import ServiceUnavailable
 from frappe_diagnostics.engine.registry import check
 from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
 
@@ -77,3 +78,66 @@ def site_config(probe):
 	return probe.ok(
 		f"site_config.json and common_site_config.json are valid ({len(ctx.conf)} keys).", metrics=metrics
 	)
+
+
+@check("configuration.encryption_key", title="Encryption key", tags=("configuration", "security", "startup"))
+def encryption_key(probe):
+	if probe.site.conf.get("encryption_key"):
+		return probe.ok("site_config.json holds an encryption_key.")
+	try:
+		encrypted = int(probe.sql_value("SELECT COUNT(*) FROM `__Auth` WHERE encrypted = 1") or 0)
+	except ServiceUnavailable:
+		raise
+	except Exception:
+		encrypted = None  # no __Auth table to look at: judge by the key alone
+	if encrypted == 0:
+		return probe.ok(
+			"No encryption_key yet: nothing is encrypted, and Frappe creates the key on first use (back it up then).",
+			metrics=[Metric("encrypted_values", 0, "values")],
+		)
+	what = f"{encrypted} stored secret(s)" if encrypted else "stored passwords (email accounts, API secrets)"
+	return probe.result(
+		Status.CRITICAL,
+		f"site_config.json has no encryption_key: {what} cannot be decrypted.",
+		metrics=[Metric("encrypted_values", encrypted if encrypted is not None else "unknown", "values")],
+		findings=[Finding("encryption_key missing from site_config.json", {"site": probe.site.name})],
+		fixes=[
+			Fix(
+				"Put back the encryption_key from a backup of site_config.json (bench backups include it with "
+				"--with-files or in the site_config backup). A new key makes existing encrypted passwords unreadable."
+			)
+		],
+	)
+
+
+@check("configuration.maintenance", title="Maintenance mode and scheduler", tags=("configuration", "startup"))
+def maintenance(probe):
+	conf, site = probe.site.conf, probe.site.name
+	findings, fixes, status = [], [], Status.OK
+	if int(conf.get("maintenance_mode") or 0):
+		status = Status.CRITICAL
+		findings.append(
+			Finding("maintenance_mode is on: every user sees the maintenance page", {"maintenance_mode": 1})
+		)
+		fixes.append(
+			Fix(
+				"Turn maintenance mode off once migration/restore has finished.",
+				command=f"bench --site {site} set-maintenance-mode off",
+			)
+		)
+	if int(conf.get("pause_scheduler") or 0):
+		status = max(status, Status.WARNING, key=lambda s: s.rank)
+		findings.append(Finding("pause_scheduler is on: no scheduled job runs", {"pause_scheduler": 1}))
+		fixes.append(
+			Fix("Resume the scheduler.", command=f"bench --site {site} set-config pause_scheduler 0")
+		)
+	enabled = probe.sql_value(
+		"SELECT value FROM `tabSingles` WHERE doctype = 'System Settings' AND field = 'enable_scheduler'"
+	)
+	if enabled is not None and str(enabled) in ("0", ""):
+		status = max(status, Status.WARNING, key=lambda s: s.rank)
+		findings.append(Finding("The scheduler is disabled in System Settings", {"enable_scheduler": 0}))
+		fixes.append(Fix("Enable the scheduler.", command=f"bench --site {site} enable-scheduler"))
+	if status is Status.OK:
+		return probe.ok("Not in maintenance mode; the scheduler is enabled.")
+	return probe.result(status, findings[0].message + ".", findings=findings, fixes=fixes)

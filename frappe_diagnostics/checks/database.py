@@ -235,3 +235,44 @@ def _longest_wait(probe):
 	if not rows:
 		return 0, []
 	return max(int(r["waited_s"] or 0) for r in rows), rows
+
+
+CORE_TABLES = ("tabDocType", "tabUser", "tabInstalled Application")
+
+
+@check("database.core_tables", title="Core tables readable", tags=("database", "startup"))
+def core_tables(probe):
+	missing, unreadable = [], {}
+	for table in CORE_TABLES:
+		try:
+			probe.sql(f"SELECT 1 FROM `{table}` LIMIT 1")
+		except ServiceUnavailable:
+			raise
+		except Exception as e:
+			code = e.args[0] if getattr(e, "args", None) else None
+			if code == 1146:
+				missing.append(table)
+			else:
+				unreadable[table] = str(e)[:200]
+	if not missing and not unreadable:
+		return probe.ok(f"{', '.join(CORE_TABLES)} are readable.")
+	site = probe.site.name
+	fixes = [
+		Fix(
+			"The database is not a complete Frappe site (an interrupted install or restore). Restore the last "
+			"good backup into a fresh database; do not run migrate on a half-restored database.",
+			command=f"bench --site {site} restore <path/to/database.sql.gz>",
+		)
+	]
+	if unreadable:
+		fixes.append(
+			Fix("A table that exists but cannot be read may be corrupt: check the MariaDB error log.")
+		)
+	return probe.result(
+		Status.CRITICAL,
+		"Frappe's core tables are " + ("missing: " + ", ".join(missing) if missing else "unreadable") + ".",
+		findings=[
+			Finding("Core tables missing or unreadable", {"missing": missing, "unreadable": unreadable})
+		],
+		fixes=fixes,
+	)

@@ -123,3 +123,56 @@ def disk_space(probe):
 			Fix("Grow the disk if the data itself has grown."),
 		],
 	)
+
+
+@check("filesystem.permissions", title="Ownership of the site's files", tags=("filesystem", "startup"))
+def permissions(probe):
+	site_path, bench = probe.site.site_path, probe.site.bench_path
+	if not site_path or not bench:
+		return probe.skipped("No bench folder is known in this context.")
+	owner = bench.stat().st_uid
+	paths = [
+		bench / "sites",
+		site_path,
+		site_path / "site_config.json",
+		site_path / "private" / "files",
+		bench / "sites" / "common_site_config.json",
+	]
+	foreign, unreadable = {}, []
+	for path in paths:
+		try:
+			st = path.stat()
+		except FileNotFoundError:
+			continue
+		if st.st_uid != owner:
+			foreign[str(path.relative_to(bench))] = _user(st.st_uid)
+		if st.st_uid != owner and not (st.st_mode & 0o044):
+			unreadable.append(str(path.relative_to(bench)))
+	if not foreign:
+		return probe.ok(f"The site's files belong to the bench's owner ({_user(owner)}).")
+	status = Status.CRITICAL if unreadable else Status.WARNING
+	return probe.result(
+		status,
+		f"Files of the site belong to another user than the bench's owner ({_user(owner)}): {', '.join(foreign)}.",
+		findings=[
+			Finding(
+				"Files owned by another user (often from running bench as root)",
+				{"owners": foreign, "unreadable": unreadable},
+			)
+		],
+		fixes=[
+			Fix(
+				"Give the bench's files back to its user.",
+				command=f"sudo chown -R {_user(owner)}:{_user(owner)} {bench / 'sites'}",
+			)
+		],
+	)
+
+
+def _user(uid: int) -> str:
+	try:
+		import pwd
+
+		return pwd.getpwuid(uid).pw_name
+	except (ImportError, KeyError):
+		return str(uid)

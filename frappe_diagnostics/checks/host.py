@@ -145,7 +145,7 @@ def _tool_version(command: list[str]) -> str | None:
 	)
 
 
-@check("host.python", title="Python", tags=("host",), scope="host", counts=True)
+@check("host.python", title="Python", tags=("host",), scope="host")
 def python(probe):
 	version = ".".join(map(str, sys.version_info[:3]))
 	if sys.version_info[:2] < PYTHON_MIN:

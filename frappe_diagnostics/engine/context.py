@@ -10,49 +10,14 @@ import json
 import os
 import re
 import sys
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from frappe_diagnostics.engine.settings import Settings
 
 DEFAULT_QUEUES = ("short", "default", "long")
 SECRET_KEY = re.compile(r"pass|secret|key|token|pwd|credential|auth", re.IGNORECASE)
 URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<pw>[^@\s/]+)@", re.I)
-
-
-@dataclass
-class Settings:
-	"""Run settings; Diagnostics Settings in a site, defaults elsewhere."""
-
-	check_budget_ms: int = 1000
-	run_budget_s: float = 20.0
-	parallel: int = 4
-	disabled: frozenset[str] = frozenset()
-	thresholds: dict[str, dict[str, float]] = field(default_factory=dict)
-
-	@classmethod
-	def from_mapping(cls, data: dict[str, Any] | None) -> Settings:
-		data = data or {}
-		thresholds = data.get("thresholds") or data.get("threshold_overrides") or {}
-		if isinstance(thresholds, str):
-			thresholds = json.loads(thresholds) if thresholds.strip() else {}
-		disabled = data.get("disabled") or data.get("disabled_checks") or ()
-		if isinstance(disabled, str):
-			disabled = [line.strip() for line in re.split(r"[\n,]", disabled)]
-		return cls(
-			check_budget_ms=_clamp(data.get("check_budget_ms"), 1000, 50, 60_000),
-			run_budget_s=float(_clamp(data.get("run_budget_s"), 20, 1, 600)),
-			parallel=_clamp(data.get("parallel"), 4, 1, 16),
-			disabled=frozenset(d for d in disabled if d),
-			thresholds={k: dict(v) for k, v in thresholds.items()},
-		)
-
-
-def _clamp(value, default, low, high):
-	try:
-		value = int(value)
-	except (TypeError, ValueError):
-		return default
-	return default if value <= 0 else max(low, min(high, value))
 
 
 class SiteContext:
@@ -142,6 +107,13 @@ class SiteContext:
 	# secrets
 	def secret_values(self) -> list[str]:
 		return collect_secrets(self.conf)
+
+	def redactor(self, *others: SiteContext | None):
+		"""A redactor for this context's secrets (and those of `others`), for any output about it."""
+		from frappe_diagnostics.engine.redact import Redactor
+
+		secrets = [s for ctx in (self, *others) if ctx is not None for s in ctx.secret_values()]
+		return Redactor(secrets)
 
 	def describe(self) -> dict:
 		return {"kind": self.kind, "site": self.name, "bench": str(self.bench_path or "")}

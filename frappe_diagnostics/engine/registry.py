@@ -27,7 +27,7 @@ class CheckDef:
 	tags: tuple[str, ...] = ()
 	thresholds: MappingProxyType = field(default_factory=lambda: MappingProxyType({}))
 	scopes: tuple[str, ...] = ("site",)
-	counts: bool = True
+	affects_status: bool = True  # whether its status counts toward the run's
 	budget_ms: int | None = None
 
 	@property
@@ -86,17 +86,23 @@ class Registry:
 		exclude: Iterable[str] = (),
 		scope: str | None = "site",
 	) -> list[CheckDef]:
-		"""Checks by id and/or tag (union); all of the scope when neither is given. Unknown names raise."""
+		"""Checks of the scope by id and/or tag (union); all of the scope when neither is given.
+
+		Unknown ids and tags raise KeyError, and so does an id of another scope (a host check asked for in
+		a site run): the message says where that check runs instead.
+		"""
 		ids, tags, exclude = list(ids or ()), list(tags or ()), set(exclude or ())
 		for check_id in ids:
-			self.get(check_id)
-		unknown = [t for t in tags if t not in self.tags(scope=None)]
+			found = self.get(check_id)
+			if scope is not None and scope not in found.scopes:
+				where = " or ".join(found.scopes)
+				raise KeyError(f"{check_id} is a {where} check and does not run here ({scope}).")
+		known = self.tags(scope)
+		unknown = [t for t in tags if t not in known]
 		if unknown:
-			raise KeyError(
-				f"No checks are tagged {', '.join(unknown)}; known tags: {', '.join(self.tags(None))}"
-			)
+			raise KeyError(f"No checks are tagged {', '.join(unknown)}; known tags: {', '.join(known)}")
 		if ids or tags:
-			chosen = [c for c in self._checks.values() if c.id in ids or set(tags) & set(c.tags)]
+			chosen = [c for c in self.all(scope) if c.id in ids or set(tags) & set(c.tags)]
 		else:
 			chosen = self.all(scope)
 		return [c for c in chosen if c.id not in exclude]
@@ -126,7 +132,7 @@ def check(
 	tags: Iterable[str] = (),
 	thresholds: dict | None = None,
 	scope: str | tuple[str, ...] = "site",
-	counts: bool = True,
+	affects_status: bool = True,
 	budget_ms: int | None = None,
 	into: Registry | None = None,
 ):
@@ -141,7 +147,7 @@ def check(
 				tags=tuple(tags),
 				thresholds=MappingProxyType(dict(thresholds or {})),
 				scopes=(scope,) if isinstance(scope, str) else tuple(scope),
-				counts=counts,
+				affects_status=affects_status,
 				budget_ms=budget_ms,
 			)
 		)

@@ -88,7 +88,7 @@ class CheckResult:
 	findings: list[Finding] = field(default_factory=list)
 	fixes: list[Fix] = field(default_factory=list)
 	duration_ms: float = 0.0
-	counts: bool = True
+	affects_status: bool = True  # False: shown, but not part of the run's status (e.g. advice)
 
 	def metric(self, name: str):
 		return next((m.value for m in self.metrics if m.name == name), None)
@@ -111,7 +111,7 @@ class CheckResult:
 			findings=[Finding(**f) for f in data.get("findings") or []],
 			fixes=[Fix(**f) for f in data.get("fixes") or []],
 			duration_ms=float(data.get("duration_ms") or 0),
-			counts=bool(data.get("counts", True)),
+			affects_status=bool(data.get("affects_status", True)),
 		)
 
 
@@ -124,7 +124,7 @@ class RunResult:
 
 	@property
 	def status(self) -> Status:
-		return worst(r.status for r in self.results if r.counts)
+		return worst(r.status for r in self.results if r.affects_status)
 
 	@property
 	def duration_ms(self) -> float:
@@ -132,7 +132,7 @@ class RunResult:
 
 	@property
 	def failing(self) -> list[CheckResult]:
-		return [r for r in self.results if r.counts and r.status.rank >= Status.WARNING.rank]
+		return [r for r in self.results if r.affects_status and r.status.rank >= Status.WARNING.rank]
 
 	@property
 	def summary(self) -> str:

@@ -16,6 +16,15 @@ from frappe_diagnostics.engine.result import CheckResult, Finding, Fix, RunResul
 Progress = Callable[[int, int, CheckResult], None]
 
 
+def run_selected(ctx, checks=(), tags=(), on_progress: Progress | None = None, reg: Registry | None = None):
+	"""The one path to a health run on every surface: load the site's hooked checks, select the site's
+	checks by id and tag (KeyError with a readable message for unknown names), run them."""
+	reg = reg or registry
+	reg.load_hooks(ctx.hook_entries)
+	selection = reg.select(ids=checks or (), tags=tags or (), scope="site")
+	return run_checks(ctx, selection, on_progress=on_progress, reg=reg)
+
+
 def run_checks(
 	ctx,
 	checks: Iterable[CheckDef] | None = None,
@@ -122,7 +131,7 @@ def _complete(result: CheckResult, definition: CheckDef, duration_ms: float) -> 
 	result.check_id = definition.id
 	result.title = result.title or definition.title
 	result.category = result.category or definition.category
-	result.counts = definition.counts
+	result.affects_status = definition.affects_status
 	result.duration_ms = duration_ms
 	return result
 

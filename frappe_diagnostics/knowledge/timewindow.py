@@ -1,11 +1,64 @@
-"""Time windows for log analysis: since/until as datetimes, ISO strings or epoch seconds."""
+"""Time windows for log analysis: since/until as datetimes, ISO strings, durations or epoch seconds.
+
+The one convention for times without an offset, everywhere in the app: they are the local time of the
+machine that reads them. That is how Python's logging, and so Frappe's bench logs, MariaDB's slow log
+`# Time:` lines and an operator typing `--since 2026-11-01` mean them. Reports give UTC with its offset.
+"""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 TimeLike = datetime | str | float | int | None
+DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([mhdw])\s*$", re.I)
+UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+MAX_LOOKBACK = timedelta(days=366 * 30)
+SINCE_HELP = "30m, 24h, 7d, 2w, or a date/time like 2026-11-01 or 2026-11-01T13:00 (local time)"
+
+
+def parse_since(value: TimeLike, default_hours: float = 24, now: datetime | None = None) -> datetime:
+	"""'30m', '24h', '7d', '2w', an ISO date/time, or a number of hours -> an aware UTC datetime.
+
+	ValueError (with what to type instead) for anything else, including windows reaching back before 1970.
+	"""
+	now = now or datetime.now(timezone.utc)
+	if value is None or value == "":
+		return now - timedelta(hours=default_hours)
+	if isinstance(value, datetime):
+		return _aware(value)
+	if isinstance(value, int | float) and not isinstance(value, bool):
+		return _back(now, timedelta(hours=float(value)), value)
+	match = DURATION.match(str(value))
+	if match:
+		amount = float(match.group(1))
+		try:
+			delta = timedelta(**{UNITS[match.group(2).lower()]: amount})
+		except OverflowError:
+			delta = MAX_LOOKBACK * 2
+		return _back(now, delta, value)
+	try:
+		parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+	except ValueError:
+		raise ValueError(f"--since takes {SINCE_HELP} (got {value!r}).") from None
+	return _aware(parsed)
+
+
+def _back(now: datetime, delta: timedelta, value) -> datetime:
+	if delta < timedelta(0) or delta > MAX_LOOKBACK:
+		raise ValueError(
+			f"--since {value!r} reaches too far back; give at most {MAX_LOOKBACK.days // 366} years."
+		)
+	return now - delta
+
+
+def _aware(value: datetime) -> datetime:
+	"""A naive datetime is local time (the one convention); the result is in UTC."""
+	try:
+		return (value if value.tzinfo else value.astimezone()).astimezone(timezone.utc)
+	except (OverflowError, OSError, ValueError):
+		raise ValueError(f"{value} is out of range; give a date after 1970.") from None
 
 
 def to_epoch(value: TimeLike) -> float | None:

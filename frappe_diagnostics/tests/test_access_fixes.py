@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import subprocess
-import sys
 from unittest.mock import patch
 
 import frappe
 from frappe.tests.utils import FrappeTestCase
-from frappe.utils import get_bench_path
 
-from frappe_diagnostics.access import fix_actions, fixes
+from frappe_diagnostics.site import fixes
+from frappe_diagnostics.site.fixes import actions as fix_actions
 from frappe_diagnostics.tests import test_access_permissions as world
 from frappe_diagnostics.tests.utils import call, http_client, make_user, parse_json_output
 
@@ -224,24 +223,11 @@ class TestAccessAPI(FrappeTestCase):
 		self.assertIn("disk on fire", log.error)
 
 
-SHIM = """
-import sys, click
-from frappe.utils.bench_helper import app_group
-from frappe_diagnostics.access_commands import access_commands
-group = click.Group("diagnostics", commands={c.name: c for c in access_commands})
-click.group(name="frappe", commands={"diagnostics": group})(app_group)(sys.argv[1:], prog_name="bench")
-"""
-
-
 def access_command(*args: str) -> subprocess.CompletedProcess:
-	"""`bench --site S diagnostics <args>` as bench runs it (the commands under a `diagnostics` group)."""
-	from frappe_diagnostics.commands import diagnostics
+	"""`bench --site S diagnostics <args>`, exactly as bench runs it."""
 	from frappe_diagnostics.tests.utils import bench_command
 
-	if args[0] in diagnostics.commands:  # attached to the app's group: run it exactly as bench does
-		return bench_command("diagnostics", *args)
-	cmd = [sys.executable, "-c", SHIM, "--site", frappe.local.site, "diagnostics", *args]
-	return subprocess.run(cmd, cwd=f"{get_bench_path()}/sites", capture_output=True, text=True, timeout=120)
+	return bench_command("diagnostics", *args)
 
 
 class TestAccessCommands(FrappeTestCase):

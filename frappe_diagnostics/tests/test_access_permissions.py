@@ -9,8 +9,8 @@ import frappe
 from frappe.permissions import reset_perms
 from frappe.tests.utils import FrappeTestCase
 
-from frappe_diagnostics.access import fixes
-from frappe_diagnostics.access.permissions import diagnose_permission
+from frappe_diagnostics.site import fixes
+from frappe_diagnostics.site.access.permissions import diagnose_permission
 from frappe_diagnostics.tests.utils import make_user
 
 DOCTYPE = "Diag Access Note"
@@ -97,7 +97,7 @@ def make_note(owner: str = OWNER, docstatus: int = 0, **values) -> str:
 
 
 def ask(user=USER, name=None, ptype="read", doctype=DOCTYPE):
-	return diagnose_permission(user, doctype, name=name, ptype=ptype)
+	return diagnose_permission(None, user, doctype, name=name, ptype=ptype)
 
 
 def by_id(diagnosis) -> dict:

@@ -146,7 +146,13 @@ class TestTroubleshooterAPI(FrappeTestCase):
 			http_client(MANAGER), "frappe_diagnostics.api.troubleshoot.performance", "POST", {"hours": "abc"}
 		)
 		self.assertEqual(response.status_code, 417)
-		self.assertIn("must be a number of hours", response.get_data(as_text=True))
+		self.assertEqual(response.json["exc_type"], "FrappeTypeError")
+		self.assertIn("Argument 'hours' should be of type", response.json["exception"])
+		response = call(
+			http_client(MANAGER), "frappe_diagnostics.api.troubleshoot.performance", "POST", {"hours": "-3"}
+		)
+		self.assertEqual(response.status_code, 417)
+		self.assertIn("hours (--hours) must be between 0.01 and 8784", response.get_data(as_text=True))
 
 	def test_explain_stores_a_query_run_and_refuses_anything_but_a_select(self):
 		client = http_client(MANAGER)

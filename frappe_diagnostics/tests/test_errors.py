@@ -5,8 +5,8 @@ import json
 import frappe
 from frappe.tests.utils import FrappeTestCase
 
-from frappe_diagnostics.errors.grouping import pending_count, process_error_logs, set_watermark
-from frappe_diagnostics.errors.seed import seed_solutions
+from frappe_diagnostics.site.errorlog import pending_count, process_error_logs, set_watermark
+from frappe_diagnostics.site.seed import seed_solutions
 from frappe_diagnostics.tests.utils import call, http_client, make_user
 
 DEADLOCK = """Traceback (most recent call last):

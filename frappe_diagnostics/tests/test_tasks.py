@@ -7,7 +7,7 @@ from filelock import FileLock
 from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_to_date, now_datetime
 
-from frappe_diagnostics import tasks
+from frappe_diagnostics.site import tasks
 
 
 class TestScheduledRuns(FrappeTestCase):
@@ -68,7 +68,7 @@ class TestStatusAlerts(FrappeTestCase):
 		settings.disabled_checks = ""
 		settings.save()
 		try:
-			from frappe_diagnostics.service import run_health
+			from frappe_diagnostics.site.service import run_health
 
 			_run, first = run_health(checks=["system.memory"], trigger="Scheduler")
 			self.assertEqual(first.status, "Warning")

@@ -10,10 +10,10 @@ from pathlib import Path
 
 import psutil
 
-from frappe_diagnostics.engine.context import Settings
 from frappe_diagnostics.engine.registry import Registry, check, registry
 from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
 from frappe_diagnostics.engine.runner import run_checks
+from frappe_diagnostics.engine.settings import Settings
 from frappe_diagnostics.troubleshooters import db_integrity
 from frappe_diagnostics.troubleshooters.db_advisor import advise
 from frappe_diagnostics.troubleshooters.diagnosis import Diagnosis

@@ -6,10 +6,10 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta, timezone
 
-from frappe_diagnostics.engine.context import Settings
 from frappe_diagnostics.engine.registry import Registry, check, registry
 from frappe_diagnostics.engine.result import CheckResult, Finding, Fix, Metric, Status
 from frappe_diagnostics.engine.runner import run_checks
+from frappe_diagnostics.engine.settings import Settings
 from frappe_diagnostics.troubleshooters.diagnosis import Diagnosis
 
 EVIDENCE = (
@@ -127,7 +127,7 @@ def recommendations(steps: list[CheckResult]) -> CheckResult:
 		"performance",
 		findings=findings,
 		fixes=fixes,
-		counts=False,
+		affects_status=False,
 	)
 
 

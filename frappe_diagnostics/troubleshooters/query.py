@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from frappe_diagnostics.engine.probe import describe_db_error
 from frappe_diagnostics.engine.result import CheckResult, Finding, Fix, Metric, Status
+from frappe_diagnostics.engine.shell import bench
 from frappe_diagnostics.troubleshooters.diagnosis import Diagnosis
 from frappe_diagnostics.troubleshooters.sql_guard import (
 	QueryRejected,
@@ -20,6 +21,7 @@ from frappe_diagnostics.troubleshooters.sql_guard import (
 	is_derived,
 	validate_select,
 )
+from frappe_diagnostics.troubleshooters.steps import step
 
 THRESHOLDS = {"scan_rows": 1_000, "large_rows": 100_000, "huge_rows": 1_000_000}
 SERVER_STATUS_IN_TRANS = 1  # pymysql.constants.SERVER_STATUS
@@ -34,7 +36,11 @@ def explain_query(
 
 
 def diagnose_query(ctx, sql: str, timeout_s: float = 5.0, thresholds: dict | None = None) -> Diagnosis:
-	"""The same on a connection of its own to the site of `ctx` (a SiteContext), opened only when needed."""
+	"""The same on a connection of its own to the site of `ctx` (a SiteContext), opened only when needed.
+
+	A statement the gate refuses raises QueryRejected (a ValueError: bad input on every surface).
+	"""
+	tree = validate_select(sql)
 	opened = []
 
 	def connect():
@@ -42,22 +48,22 @@ def diagnose_query(ctx, sql: str, timeout_s: float = 5.0, thresholds: dict | Non
 		return opened[0]
 
 	try:
-		return _analyse(connect, sql, timeout_s, ctx.name, thresholds)
+		return _analyse(connect, sql, timeout_s, ctx.name, thresholds, tree)
 	finally:
 		for conn in opened:
 			_quietly(conn.close)
 
 
-def _analyse(connect: Callable, sql, timeout_s: float, site: str, thresholds: dict | None) -> Diagnosis:
+def _analyse(connect: Callable, sql, timeout_s, site, thresholds, tree=None) -> Diagnosis:
 	inputs = {"sql": str(sql or "")[:MAX_STORED_SQL], "site": site, "timeout_s": timeout_s}
 	diagnosis = Diagnosis(kind="Query", question="Why is this query slow?", inputs=inputs, site=site)
 	started = time.perf_counter()
 	try:
-		tree = validate_select(sql)
+		tree = tree if tree is not None else validate_select(sql)
 		explained = explainable_sql(tree)
 	except QueryRejected as e:
 		fix = Fix("Paste the one SELECT to analyse, as the slow query log or frappe.db shows it.")
-		diagnosis.steps = [_step("query.validate", "Validate", Status.CRITICAL, str(e), fixes=[fix])]
+		diagnosis.steps = [step("query.validate", "Validate", Status.CRITICAL, str(e), fixes=[fix])]
 		return _finished(diagnosis)
 	inputs["explained_sql"] = explained[:MAX_STORED_SQL]
 	shape = QueryShape(tree)
@@ -71,17 +77,13 @@ def _finished(diagnosis: Diagnosis) -> Diagnosis:
 	return diagnosis
 
 
-def _step(check_id: str, title: str, status: Status, summary: str, **parts) -> CheckResult:
-	return CheckResult(check_id, status, summary, title=title, category="query", **parts)
-
-
 def _accepted(sql: str, shape: QueryShape, duration_ms: float) -> CheckResult:
 	tables = shape.real_tables()
 	listed = ", ".join(f"`{t}`" for t in tables[:5]) or "no table"
 	more = f" and {len(tables) - 5} more" if len(tables) > 5 else ""
 	summary = f"The query is a single read-only SELECT over {listed}{more}."
 	metrics = [Metric("tables", len(tables), "tables"), Metric("length", len(sql), "chars")]
-	return _step("query.validate", "Validate", Status.OK, summary, metrics=metrics, duration_ms=duration_ms)
+	return step("query.validate", "Validate", Status.OK, summary, metrics=metrics, duration_ms=duration_ms)
 
 
 # --- running EXPLAIN ---------------------------------------------------------------------------------
@@ -100,7 +102,7 @@ def _plan_steps(connect, explained, shape, timeout_s, site, thresholds) -> list[
 		return [_explain_failed(e, timeout_s, site)]
 	took = (time.perf_counter() - started) * 1000
 	if not rows:
-		return [_step("query.plan", "Plan", Status.OK, "MariaDB returned an empty plan.")]
+		return [step("query.plan", "Plan", Status.OK, "MariaDB returned an empty plan.")]
 	return [_plan_step(i, row, shape, indexed, site, limits, took) for i, row in enumerate(rows, start=1)]
 
 
@@ -220,7 +222,7 @@ def _explain_failed(error: Exception, timeout_s: float, site: str) -> CheckResul
 	evidence = {"error_code": code, "message": text if code in SUMMARIES else None}
 	finding = Finding(summary, {k: v for k, v in evidence.items() if v is not None})
 	status = Status.CRITICAL if kind in VERDICTS else Status.ERROR
-	return _step("query.explain", "EXPLAIN", status, summary, findings=[finding], fixes=[fix])
+	return step("query.explain", "EXPLAIN", status, summary, findings=[finding], fixes=[fix])
 
 
 def _failure_kind(error: Exception, code: int | None):
@@ -265,7 +267,7 @@ def _plan_step(index, row, shape, indexed, site, limits, took) -> CheckResult:
 	summary = _summary(graded) if graded else _describe_access(row, label, rows)
 	findings = [f for _, _, f in graded]
 	parts = {"metrics": _metrics(row, rows), "findings": findings, "fixes": fixes, "duration_ms": took}
-	return _step(f"query.plan.{index}", f"Plan row {index}: {table or '-'}", status, summary, **parts)
+	return step(f"query.plan.{index}", f"Plan row {index}: {table or '-'}", status, summary, **parts)
 
 
 def _graded_findings(row, label, rows, limits) -> list[tuple[Status, str, Finding]]:
@@ -380,10 +382,6 @@ def _index_fix(table: str, columns: list[str], reason: str, site: str) -> Fix:
 	if not table.startswith("tab"):
 		return Fix(f"Add an index on {names} of `{table}`: {reason}.")
 	doctype = table[3:]
-	options = " ".join(f"--column {_shell_word(c)}" for c in columns)
-	command = f'bench --site {site} add-database-index --doctype "{doctype}" {options}'
+	options = [word for c in columns for word in ("--column", c)]
+	command = bench(site, "add-database-index", "--doctype", doctype, *options)
 	return Fix(f"Add an index on {names} of {doctype}: {reason}.", command=command)
-
-
-def _shell_word(word: str) -> str:
-	return word if re.fullmatch(r"[A-Za-z0-9_]+", word) else '"' + word.replace('"', '\\"') + '"'

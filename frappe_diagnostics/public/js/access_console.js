@@ -1,64 +1,20 @@
-// "Why can't this user log in / do this?" dialogs for the Diagnostics Console, and fixes applied on purpose:
-// dry run → exactly what would change → explicit confirmation → apply → the audit record (with Revert).
+// The verdict of the access troubleshooters ("why can't this user log in / do this?") for the Diagnostics
+// Console, and fixes applied on purpose: dry run → exactly what would change → explicit confirmation →
+// apply → the audit record (with Revert). Loaded by the console page when it needs it.
 frappe.provide("frappe_diagnostics.access");
 
 (function () {
 	const API = "frappe_diagnostics.api.access";
 	const COLOURS = { ok: "green", warning: "orange", critical: "red", error: "purple", skipped: "gray" };
-	const PTYPES = ["read", "write", "create", "delete", "submit", "cancel", "amend", "print", "email", "report", "export", "import", "share", "select"];
 	const esc = (value) => frappe.utils.escape_html(value == null ? "" : String(value));
 	const show = (value) => esc(typeof value === "object" && value !== null ? JSON.stringify(value) : value);
 
-	frappe_diagnostics.access.open_why_no_login = function (page) {
-		const d = new frappe.ui.Dialog({
-			title: __("Why can't this user log in?"),
-			fields: [
-				{ fieldname: "user", fieldtype: "Link", options: "User", reqd: 1, ignore_link_validation: 1, label: __("User") },
-				{
-					fieldname: "ip",
-					fieldtype: "Data",
-					label: __("From IP address (optional)"),
-					description: __("Also tests the lockout of that address and the user's Restrict IP list."),
-				},
-			],
-			primary_action_label: __("Investigate"),
-			primary_action: (values) => {
-				d.hide();
-				diagnose("why_no_login", values, page);
-			},
-		});
-		d.show();
-	};
-
-	frappe_diagnostics.access.open_why_denied = function (page) {
-		const d = new frappe.ui.Dialog({
-			title: __("Why can't this user do this?"),
-			fields: [
-				{ fieldname: "user", fieldtype: "Link", options: "User", reqd: 1, label: __("User") },
-				{ fieldname: "doctype", fieldtype: "Link", options: "DocType", reqd: 1, label: __("DocType") },
-				{
-					fieldname: "name",
-					fieldtype: "Dynamic Link",
-					options: "doctype",
-					label: __("Document (optional)"),
-					description: __("Without a document the DocType as a whole is checked."),
-				},
-				{ fieldname: "ptype", fieldtype: "Select", options: PTYPES.join("\n"), default: "read", label: __("Permission") },
-			],
-			primary_action_label: __("Investigate"),
-			primary_action: (values) => {
-				d.hide();
-				diagnose("why_denied", values, page);
-			},
-		});
-		d.show();
-	};
-
-	function diagnose(method, args, page) {
+	// Runs a verdict troubleshooter (login, permissions) by its REST method and shows the verdict dialog.
+	frappe_diagnostics.access.diagnose = function diagnose(method, args) {
 		return frappe
-			.call({ method: `${API}.${method}`, args: { ...args, trigger: "Desk" }, freeze: true, freeze_message: __("Investigating…") })
-			.then((r) => show_verdict(r.message, () => diagnose(method, args, page)));
-	}
+			.call({ method, args: { ...args, trigger: "Desk" }, freeze: true, freeze_message: __("Investigating…") })
+			.then((r) => show_verdict(r.message, () => diagnose(method, args)));
+	};
 
 	function show_verdict(run, again) {
 		const results = run.results || [];

@@ -13,9 +13,17 @@ frappe_diagnostics.parse_json = function (value) {
 	}
 };
 
+frappe_diagnostics.STATUS_LABELS = {
+	ok: __("OK"),
+	warning: __("Warning"),
+	critical: __("Critical"),
+	error: __("Error"),
+	skipped: __("Skipped"),
+};
+
 frappe_diagnostics.status_label = function (status) {
 	const s = (status || "").toLowerCase();
-	return s === "ok" ? __("OK") : __(s.charAt(0).toUpperCase() + s.slice(1));
+	return frappe_diagnostics.STATUS_LABELS[s] || s;
 };
 
 frappe_diagnostics.render_tile = function (r) {
@@ -53,4 +61,24 @@ frappe_diagnostics.render_tiles = function (results) {
 		(a, b) => order[(a.status || "").toLowerCase()] - order[(b.status || "").toLowerCase()]
 	);
 	return `<div class="diag-tiles">${sorted.map(frappe_diagnostics.render_tile).join("")}</div>`;
+};
+
+// A desk dialog field for a catalog input: its declared type, or the desk's own field description.
+frappe_diagnostics.dialog_field = function (input) {
+	const types = { float: "Float", int: "Int", choice: "Select", str: "Data" };
+	return {
+		fieldname: input.name,
+		fieldtype: types[input.type] || "Data",
+		options: input.type === "choice" ? input.choices.join("\n") : undefined,
+		label: frappe.model.unscrub(input.name),
+		description: input.help,
+		reqd: input.required ? 1 : 0,
+		default: input.default,
+		...(input.desk || {}),
+	};
+};
+
+// The access dialogs (verdict, dry run, apply, revert) are loaded only by the page that uses them.
+frappe_diagnostics.load_access = function () {
+	return new Promise((resolve) => frappe.require("/assets/frappe_diagnostics/js/access_console.js", resolve));
 };

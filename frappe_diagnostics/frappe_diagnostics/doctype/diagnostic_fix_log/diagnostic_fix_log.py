@@ -5,4 +5,4 @@ from frappe.model.document import Document
 
 
 class DiagnosticFixLog(Document):
-	"""Written only by frappe_diagnostics.access.audit; read-only for users."""
+	"""Written only by frappe_diagnostics.site.fixes.audit; read-only for users."""

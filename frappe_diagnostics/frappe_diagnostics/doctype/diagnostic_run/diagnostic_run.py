@@ -5,4 +5,4 @@ from frappe.model.document import Document
 
 
 class DiagnosticRun(Document):
-	"""Written only by frappe_diagnostics.store; read-only for users."""
+	"""Written only by frappe_diagnostics.site.store; read-only for users."""

@@ -7,8 +7,8 @@ from frappe.tests.utils import FrappeTestCase
 
 from frappe_diagnostics.engine.registry import check, registry
 from frappe_diagnostics.engine.result import Finding
-from frappe_diagnostics.service import run_health
-from frappe_diagnostics.store import run_as_dict
+from frappe_diagnostics.site.service import run_health
+from frappe_diagnostics.site.store import run_as_dict
 
 SECRETS = {
 	"db_password": None,

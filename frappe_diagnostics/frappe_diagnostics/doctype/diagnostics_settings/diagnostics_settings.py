@@ -7,15 +7,20 @@ import frappe
 from frappe import _
 from frappe.model.document import Document
 
-LIMITS = {
-	"check_budget_ms": (50, 60_000),
-	"run_budget_s": (1, 600),
-	"parallel": (1, 16),
-	"retention_days": (1, 3650),
-}
+from frappe_diagnostics.engine.settings import DEFAULTS, LIMITS
 
 
 class DiagnosticsSettings(Document):
+	def before_validate(self):
+		self.fill_defaults()
+
+	def fill_defaults(self, unset: set | None = None):
+		"""Empty fields (and those named in `unset`, never stored yet) take the one table of defaults in
+		engine/settings.py; the DocType JSON holds none."""
+		for fieldname, default in DEFAULTS.items():
+			if self.get(fieldname) in (None, "") or fieldname in (unset or ()):
+				self.set(fieldname, default.value)
+
 	def validate(self):
 		self.validate_limits()
 		self.validate_disabled_checks()

@@ -25,7 +25,7 @@ class TestDiagnosticsSettings(FrappeTestCase):
 			self.settings(threshold_overrides='{"filesystem.disk_space": {"free_warning_pct": "x"}}').save()
 
 	def test_overrides_and_disabled_checks_reach_the_runner(self):
-		from frappe_diagnostics.service import run_health
+		from frappe_diagnostics.site.service import run_health
 
 		self.settings(
 			disabled_checks="system.cpu",

@@ -5,4 +5,4 @@ from frappe.model.document import Document
 
 
 class ErrorGroup(Document):
-	"""Written by frappe_diagnostics.errors.grouping; operators set the status."""
+	"""Written by frappe_diagnostics.site.errorlog; operators set the status."""

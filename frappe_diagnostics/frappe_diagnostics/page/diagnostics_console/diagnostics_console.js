@@ -14,15 +14,7 @@ class DiagnosticsPage {
 	constructor(page) {
 		this.page = page;
 		page.set_primary_action(__("Run now"), () => this.run(), "refresh");
-		const group = __("Troubleshoot");
-		page.add_inner_button(__("Why won't it start?"), () => this.troubleshoot("startup"), group);
-		page.add_inner_button(__("Database"), () => this.database_dialog(), group);
-		page.add_inner_button(__("Performance"), () => this.performance_dialog(), group);
-		page.add_inner_button(__("Explain a query"), () => this.explain_dialog(), group);
-		page.add_inner_button(__("Log analysis"), () => this.window_dialog("logs", __("Log analysis")), group);
-		page.add_inner_button(__("Slow query log"), () => this.window_dialog("slowlog", __("Slow query log")), group);
-		page.add_inner_button(__("Why can't a user log in?"), () => frappe_diagnostics.access.open_why_no_login(page), group);
-		page.add_inner_button(__("Why is access denied?"), () => frappe_diagnostics.access.open_why_denied(page), group);
+		this.add_troubleshooters();
 		page.add_inner_button(__("All runs"), () => frappe.set_route("List", "Diagnostic Run"));
 		page.add_inner_button(__("Settings"), () => frappe.set_route("Form", "Diagnostics Settings"));
 		this.$body = $(`<div class="diag-page">
@@ -66,104 +58,35 @@ class DiagnosticsPage {
 			});
 	}
 
-	troubleshoot(name, args = {}) {
+	// The Troubleshoot menu is the catalog's (troubleshooters/catalog.py): one entry and one dialog each.
+	add_troubleshooters() {
+		frappe.call({ method: "frappe_diagnostics.api.troubleshoot.catalog", type: "GET" }).then((r) => {
+			for (const entry of r.message || []) {
+				this.page.add_inner_button(entry.label, () => this.ask(entry), __("Troubleshoot"));
+			}
+		});
+	}
+
+	ask(entry) {
+		if (!entry.inputs.length) return this.troubleshoot(entry, {});
+		const d = new frappe.ui.Dialog({
+			title: entry.question,
+			size: entry.inputs.some((i) => (i.desk || {}).fieldtype === "Code") ? "large" : undefined,
+			fields: entry.inputs.map((i) => frappe_diagnostics.dialog_field(i)),
+			primary_action_label: __("Investigate"),
+			primary_action: (values) => {
+				d.hide();
+				this.troubleshoot(entry, values);
+			},
+		});
+		d.show();
+	}
+
+	troubleshoot(entry, args) {
+		if (entry.verdict) return frappe_diagnostics.load_access().then(() => frappe_diagnostics.access.diagnose(entry.method, args));
 		return frappe
-			.call({
-				method: `frappe_diagnostics.api.troubleshoot.${name}`,
-				args: { ...args, trigger: "Desk" },
-				freeze: true,
-				freeze_message: __("Investigating…"),
-			})
+			.call({ method: entry.method, args: { ...args, trigger: "Desk" }, freeze: true, freeze_message: __("Investigating…") })
 			.then((r) => this.render(r.message));
-	}
-
-	database_dialog() {
-		const d = new frappe.ui.Dialog({
-			title: __("Database troubleshooter"),
-			fields: [
-				{
-					fieldname: "doctype",
-					fieldtype: "Link",
-					options: "DocType",
-					label: __("Check the links of this DocType (optional)"),
-				},
-				{
-					fieldname: "table",
-					fieldtype: "Data",
-					label: __("Run CHECK TABLE on (optional)"),
-					description: __("CHECK TABLE reads the whole table and may lock it while it runs."),
-				},
-			],
-			primary_action_label: __("Investigate"),
-			primary_action: (values) => {
-				d.hide();
-				this.troubleshoot("database", values);
-			},
-		});
-		d.show();
-	}
-
-	performance_dialog() {
-		const d = new frappe.ui.Dialog({
-			title: __("Performance troubleshooter"),
-			fields: [
-				{
-					fieldname: "hours",
-					fieldtype: "Float",
-					default: 24,
-					label: __("Hours of request-monitor log to read"),
-				},
-			],
-			primary_action_label: __("Investigate"),
-			primary_action: (values) => {
-				d.hide();
-				this.troubleshoot("performance", values);
-			},
-		});
-		d.show();
-	}
-
-	window_dialog(name, title) {
-		const d = new frappe.ui.Dialog({
-			title,
-			fields: [
-				{
-					fieldname: "since",
-					fieldtype: "Select",
-					label: __("Since"),
-					options: ["30m", "6h", "24h", "7d", "30d"].join("\n"),
-					default: "24h",
-				},
-			],
-			primary_action_label: __("Analyse"),
-			primary_action: (values) => {
-				d.hide();
-				this.troubleshoot(name, values);
-			},
-		});
-		d.show();
-	}
-
-	explain_dialog() {
-		const d = new frappe.ui.Dialog({
-			title: __("Explain a query"),
-			size: "large",
-			fields: [
-				{
-					fieldname: "sql",
-					fieldtype: "Code",
-					reqd: 1,
-					label: __("One SELECT statement"),
-					description: __("Only EXPLAIN runs, read-only and time-limited; the query itself never runs."),
-				},
-			],
-			primary_action_label: __("Explain"),
-			primary_action: (values) => {
-				d.hide();
-				this.troubleshoot("explain", values);
-			},
-		});
-		d.show();
 	}
 
 	render(run) {

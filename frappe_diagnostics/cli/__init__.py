@@ -1,0 +1,116 @@
+"""`frappe-diagnostics`: the checks and troubleshooters from a bench folder when the site cannot boot, or of
+the host alone. Its troubleshooter commands are generated from the catalog, like the bench commands.
+
+Exit codes: 0 below --fail-on, 1 warning, 2 critical or error, 64 bad usage.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from frappe_diagnostics import __version__
+from frappe_diagnostics.cli import shared
+from frappe_diagnostics.cli.place import Place, bench_or_site, host_and_site, require_site
+from frappe_diagnostics.engine.registry import registry
+from frappe_diagnostics.engine.render import exit_code
+from frappe_diagnostics.engine.result import worst
+from frappe_diagnostics.engine.runner import run_checks, run_selected
+from frappe_diagnostics.troubleshooters import catalog
+from frappe_diagnostics.troubleshooters.catalog import STANDALONE, BadInput
+
+PLACE = [
+	click.Option(
+		["--bench"], type=click.Path(path_type=Path), help="Bench folder (default: found at or above here)."
+	),
+	click.Option(
+		["--site"], help="Site name: a folder under sites/ (default: currentsite.txt or the only site)."
+	),
+	click.Option(["--budget-ms"], type=click.IntRange(50, 60_000), help="Time budget per check in ms."),
+]
+
+
+@click.group(cls=shared.Group, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="frappe-diagnostics")
+def main():
+	"""Checks and troubleshooters of frappe_diagnostics, straight from a bench folder (no Frappe boot)."""
+
+
+def _command(name: str, params: list, help_text: str):
+	def decorator(fn):
+		main.add_command(shared.Command(name, params=params, callback=fn, help=help_text))
+		return fn
+
+	return decorator
+
+
+@_command(
+	"check", [*PLACE, shared.JSON, shared.FAIL, shared.CHECK, shared.TAG], "Run the site's health checks."
+)
+def check(bench, site, budget_ms, as_json, fail_on, checks, tags):
+	ctx = require_site(Place(bench, site, budget_ms))
+	try:
+		run = run_selected(ctx, checks, tags)
+	except KeyError as e:
+		raise shared.UsageFailure(e.args[0]) from None
+	title = f"Site {ctx.name} ({ctx.bench_path})"
+	shared.print_run(run, ctx.redactor(), as_json, title=title, context=ctx.describe())
+	sys.exit(exit_code(run.status, fail_on))
+
+
+@_command(
+	"doctor",
+	[*PLACE, shared.JSON, shared.FAIL],
+	"Check the host for running Frappe and, inside a bench, why its site won't start.",
+)
+def doctor(bench, site, budget_ms, as_json, fail_on):
+	host, ctx = host_and_site(Place(bench, site, budget_ms))
+	registry.load_hooks(["frappe_diagnostics.checks"])
+	host_run = run_checks(host, registry.all(scope="host"))
+	diagnosis = catalog.run(ctx, "startup", STANDALONE) if ctx is not None else None
+	redactor = host.redactor(ctx)
+	if as_json:
+		data = {"host": shared.run_to_dict(host_run, redactor)}
+		if diagnosis is not None:
+			data["startup"] = shared.diagnosis_to_dict(diagnosis, redactor)
+		click.echo(shared.to_json(data))
+	else:
+		shared.print_run(host_run, redactor, False, title="Host (install readiness)")
+		click.echo()
+		if diagnosis is None:
+			click.echo("No bench found here: only the host was checked (pass --bench PATH to check a site).")
+		else:
+			shared.print_diagnosis(diagnosis, redactor, False)
+	statuses = [host_run.status] + ([diagnosis.status] if diagnosis else [])
+	sys.exit(exit_code(worst(statuses), fail_on))
+
+
+@_command("checks", [shared.JSON], "List the registered checks with their tags and default thresholds.")
+def list_checks(as_json):
+	registry.load_hooks(["frappe_diagnostics.checks"])
+	shared.print_checks(shared.describe_checks(registry.all(scope=None)), as_json)
+
+
+def troubleshooter_command(entry: catalog.Troubleshooter) -> click.Command:
+	"""A standalone command for a catalog entry: place options, its inputs, output options."""
+
+	def callback(bench, site, budget_ms, as_json, fail_on, **raw):
+		place = Place(bench, site, budget_ms)
+		ctx = bench_or_site(place) if entry.needs == "bench" else require_site(place)
+		shared.announce(entry, raw)
+		try:
+			diagnosis = catalog.run(ctx, entry.name, STANDALONE, **raw)
+		except (BadInput, ValueError) as e:
+			raise shared.UsageFailure(str(e)) from None
+		shared.print_diagnosis(diagnosis, ctx.redactor(), as_json)
+		sys.exit(exit_code(diagnosis.status, fail_on))
+
+	params = [*PLACE, *shared.input_params(entry, STANDALONE), shared.JSON, shared.FAIL]
+	return shared.Command(entry.command, params=params, callback=callback, help=entry.question)
+
+
+for _entry in catalog.on(STANDALONE):
+	if _entry.command not in main.commands:  # `doctor` adds the host checks to the startup doctor
+		main.add_command(troubleshooter_command(_entry))

@@ -1,0 +1,3 @@
+from frappe_diagnostics.cli import main
+
+main()

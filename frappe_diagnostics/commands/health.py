@@ -1,0 +1,51 @@
+"""`diagnostics run` (health checks, stored) and `diagnostics checks` (the registry with thresholds)."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from frappe.commands import pass_context
+
+from frappe_diagnostics.cli import shared
+from frappe_diagnostics.commands.support import connected_site, redactor
+from frappe_diagnostics.engine.render import exit_code
+
+
+@click.command("run", cls=shared.Command)
+@pass_context
+def run(context, checks, tags, as_json, fail_on, no_store):
+	"""Run health checks, store the run, print it; the exit code follows the worst status."""
+	import frappe
+
+	from frappe_diagnostics.site.service import run_health
+
+	with connected_site(context) as site:
+		try:
+			result, doc = run_health(checks=checks, tags=tags, trigger="CLI", store=not no_store)
+		except KeyError as e:
+			raise shared.UsageFailure(e.args[0]) from None
+		frappe.db.commit()
+		title = f"Site {site}" + (f" — stored as {doc.name}" if doc else "")
+		shared.print_run(result, redactor(), as_json, title=title, name=doc.name if doc else None)
+	sys.exit(exit_code(result.status, fail_on))
+
+
+run.params = [shared.CHECK, shared.TAG, *shared.output_params(store=True)]
+
+
+@click.command("checks", cls=shared.Command)
+@pass_context
+def list_checks(context, as_json):
+	"""List the site's checks with their tags and the thresholds in effect (Diagnostics Settings)."""
+	from frappe_diagnostics.engine.registry import registry
+	from frappe_diagnostics.site.service import site_context
+
+	with connected_site(context):
+		ctx = site_context()
+		registry.load_hooks(ctx.hook_entries)
+		rows = shared.describe_checks(registry.all(scope="site"), ctx.settings)
+	shared.print_checks(rows, as_json)
+
+
+list_checks.params = [shared.JSON]

@@ -1,0 +1,39 @@
+"""`bench --site S diagnostics <troubleshooter>`: one command per catalog entry on the bench surface."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from frappe.commands import pass_context
+
+from frappe_diagnostics.cli import shared
+from frappe_diagnostics.commands.support import connected_site, redactor
+from frappe_diagnostics.engine.render import exit_code
+from frappe_diagnostics.troubleshooters import catalog
+from frappe_diagnostics.troubleshooters.catalog import BENCH, BadInput
+
+
+def troubleshooter_command(entry: catalog.Troubleshooter) -> click.Command:
+	def callback(context, as_json, fail_on, no_store, **raw):
+		import frappe
+
+		from frappe_diagnostics.site.service import troubleshoot
+
+		shared.announce(entry, raw)
+		with connected_site(context):
+			try:
+				diagnosis, doc = troubleshoot(entry.name, BENCH, trigger="CLI", store=not no_store, **raw)
+			except (BadInput, ValueError) as e:
+				raise shared.UsageFailure(str(e)) from None
+			frappe.db.commit()
+			shared.print_diagnosis(diagnosis, redactor(), as_json, stored=doc.name if doc else None)
+		sys.exit(exit_code(diagnosis.status, fail_on))
+
+	params = [*shared.input_params(entry, BENCH), *shared.output_params(store=True)]
+	help_text = entry.question + ("" if entry.on(catalog.STANDALONE) else " (needs the site to boot)")
+	return shared.Command(entry.command, params=params, callback=pass_context(callback), help=help_text)
+
+
+def troubleshooter_commands() -> list[click.Command]:
+	return [troubleshooter_command(entry) for entry in catalog.on(BENCH)]

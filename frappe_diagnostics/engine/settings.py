@@ -1,0 +1,69 @@
+"""Run settings and the one table of their defaults and limits.
+
+Diagnostics Settings (the DocType), its controller's validation, the install step, the standalone command
+and the engine all read `DEFAULTS`; nothing else writes a default down.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Default:
+	value: Any
+	low: float | None = None
+	high: float | None = None
+
+	def clamp(self, raw: Any) -> Any:
+		"""`raw` as a number within the limits; the default when it is empty, zero or not a number."""
+		try:
+			number = int(raw)
+		except (TypeError, ValueError):
+			return self.value
+		if number <= 0:
+			return self.value
+		return max(self.low, min(self.high, number)) if self.low is not None else number
+
+
+DEFAULTS: dict[str, Default] = {
+	"enable_scheduled_runs": Default(1),
+	"frequency": Default("Hourly"),
+	"retention_days": Default(30, 1, 3650),
+	"check_budget_ms": Default(1000, 50, 60_000),
+	"run_budget_s": Default(20, 1, 600),
+	"parallel": Default(4, 1, 16),
+}
+LIMITS = {name: (d.low, d.high) for name, d in DEFAULTS.items() if d.low is not None}
+
+
+@dataclass
+class Settings:
+	"""Run settings: Diagnostics Settings in a site, the defaults elsewhere."""
+
+	check_budget_ms: int = DEFAULTS["check_budget_ms"].value
+	run_budget_s: float = DEFAULTS["run_budget_s"].value
+	parallel: int = DEFAULTS["parallel"].value
+	disabled: frozenset[str] = frozenset()
+	thresholds: dict[str, dict[str, float]] = field(default_factory=dict)
+
+	@classmethod
+	def from_mapping(cls, data: dict[str, Any] | None) -> Settings:
+		"""From Diagnostics Settings' fields (as stored, strings allowed); bad values fall back to defaults."""
+		data = data or {}
+		thresholds = data.get("thresholds") or data.get("threshold_overrides") or {}
+		if isinstance(thresholds, str):
+			thresholds = json.loads(thresholds) if thresholds.strip() else {}
+		disabled = data.get("disabled") or data.get("disabled_checks") or ()
+		if isinstance(disabled, str):
+			disabled = [line.strip() for line in re.split(r"[\n,]", disabled)]
+		return cls(
+			check_budget_ms=DEFAULTS["check_budget_ms"].clamp(data.get("check_budget_ms")),
+			run_budget_s=float(DEFAULTS["run_budget_s"].clamp(data.get("run_budget_s"))),
+			parallel=DEFAULTS["parallel"].clamp(data.get("parallel")),
+			disabled=frozenset(d for d in disabled if d),
+			thresholds={k: dict(v) for k, v in thresholds.items()},
+		)

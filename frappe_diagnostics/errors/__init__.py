@@ -1,1 +1,0 @@
-"""Frappe side of the error knowledge base: seeded Error Solutions and Error Log grouping."""

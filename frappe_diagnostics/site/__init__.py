@@ -1,0 +1,1 @@
+"""Frappe-level code: the only Python besides api/ and commands/ that imports frappe."""
