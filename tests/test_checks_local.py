@@ -32,7 +32,15 @@ def test_logs_folder_that_is_a_file_is_a_warning(bench):
 
 
 def test_disk_space_reports_units_and_grades_by_threshold(bench):
-	result = run_one(bench.context(), "filesystem.disk_space")
+	result = run_one(
+		bench.context(),
+		"filesystem.disk_space",
+		free_warning_pct=0,
+		free_critical_pct=-1,
+		free_critical_gb=0,
+		inodes_warning_pct=0,
+	)
+	assert result.status is Status.OK, result.summary
 	assert result.metric("total") > 0 and 0 <= result.metric("free_pct") <= 100
 	assert "GiB free" in result.summary
 	low = run_one(
@@ -46,20 +54,28 @@ def test_disk_space_reports_units_and_grades_by_threshold(bench):
 	assert run_one(bench.context(), "filesystem.disk_space", free_critical_gb=10**6).status is Status.CRITICAL
 
 
-def test_cpu_and_memory_report_numbers_without_sleeping_a_second(bench):
-	cpu = run_one(bench.context(), "system.cpu")
+def test_cpu_and_memory_report_numbers_and_grade_by_every_threshold(bench):
+	"""Every threshold the outcome depends on is forced, so a busy machine cannot change it."""
+	calm_cpu = {"cpu_warning_pct": 101, "cpu_critical_pct": 102}
+	cpu = run_one(
+		bench.context(), "system.cpu", **calm_cpu, load_warning_per_core=10**6, load_critical_per_core=10**7
+	)
+	assert cpu.status is Status.OK, cpu.summary
 	assert 0 <= cpu.metric("cpu") <= 100 and cpu.metric("cores") >= 1
-	assert cpu.duration_ms < 500
-	assert (
-		run_one(bench.context(), "system.cpu", load_warning_per_core=-1, load_critical_per_core=10**6).status
-		is Status.WARNING
+	loaded = run_one(
+		bench.context(), "system.cpu", **calm_cpu, load_warning_per_core=-1, load_critical_per_core=10**6
 	)
-	mem = run_one(bench.context(), "system.memory")
+	assert loaded.status is Status.WARNING, loaded.summary
+	calm_memory = {"swap_warning_pct": 101}
+	mem = run_one(
+		bench.context(), "system.memory", **calm_memory, available_warning_pct=0, available_critical_pct=-1
+	)
+	assert mem.status is Status.OK, mem.summary
 	assert mem.metric("total") > 0 and 0 < mem.metric("available_pct") <= 100
-	assert (
-		run_one(bench.context(), "system.memory", available_warning_pct=101, available_critical_pct=0).status
-		is Status.WARNING
+	low = run_one(
+		bench.context(), "system.memory", **calm_memory, available_warning_pct=101, available_critical_pct=0
 	)
+	assert low.status is Status.WARNING, low.summary
 
 
 def test_active_sessions_counts_the_last_30_minutes(bench, site_sql):

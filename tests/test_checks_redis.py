@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 from conftest import free_port
 from helpers import run_one
 from rq import Queue, Worker
@@ -57,23 +55,24 @@ def test_stopped_redis_port_is_critical_and_job_checks_skip(bench):
 	assert by_id["redis.queue"].status is Status.CRITICAL
 	assert "connection refused" in by_id["redis.queue"].summary
 	assert "background job" in by_id["redis.queue"].findings[0].message
-	assert by_id["jobs.queues"].status in (Status.SKIPPED, Status.ERROR)
+	# redis.queue runs first (parallel=1, registry order) and records the failure: the job checks skip
+	assert by_id["jobs.queues"].status is Status.SKIPPED
+	assert by_id["jobs.queues"].summary.startswith("Skipped: redis_queue is unreachable (connection refused")
 
 
-def test_hung_redis_is_cut_at_its_budget_and_the_run_completes(bench, silent_server):
+def test_hung_redis_is_reported_by_its_check_and_the_run_completes(bench, silent_server):
+	"""A Redis that accepts and never answers: the check's own timeout (3/4 of its budget) names it."""
 	bench.common["redis_cache"] = f"redis://127.0.0.1:{silent_server.port}"
 	bench.write()
 	checks = [registry.get("redis.cache"), registry.get("database.connectivity")]
-	t0 = time.monotonic()
 	run = run_checks(bench.context(), checks, settings=Settings(check_budget_ms=400))
-	elapsed = time.monotonic() - t0
 	by_id = {r.check_id: r for r in run.results}
-	assert by_id["redis.cache"].status in (Status.CRITICAL, Status.ERROR)
-	assert (
-		"did not answer" in by_id["redis.cache"].summary or "budget of 400 ms" in by_id["redis.cache"].summary
+	assert by_id["redis.cache"].status is Status.CRITICAL
+	assert by_id["redis.cache"].summary == (
+		"Redis cache is unreachable: it accepted the connection but did not answer in time "
+		"(Timeout reading from socket)."
 	)
 	assert by_id["database.connectivity"].status is Status.OK
-	assert elapsed < 1.5
 
 
 def test_memory_limit_and_eviction_policy_of_the_queue_redis(bench, extra_redis):

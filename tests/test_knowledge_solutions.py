@@ -3,10 +3,6 @@
 from __future__ import annotations
 
 import json
-import random
-import re
-import string
-import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +10,9 @@ import pytest
 from frappe_diagnostics.engine.result import Fix
 from frappe_diagnostics.knowledge.solutions import (
 	DATA,
+	WINDOW,
 	InvalidSolution,
+	bounded,
 	compile_pattern,
 	load_solutions,
 	match,
@@ -98,37 +96,15 @@ def test_the_bundled_file_is_a_valid_knowledge_base_of_at_least_48_entries():
 	assert sum(1 for s in SOLUTIONS if any(step.command for step in s.resolution)) >= 40
 
 
-def test_every_pattern_is_fast_on_adversarial_20k_inputs():
-	rng = random.Random(11)
-	for solution in SOLUTIONS:
-		for pattern in solution.messages:
-			alphabet = "".join(sorted(set(re.sub(r"\\.", "", pattern.pattern)))) or "a"
-			words = re.findall(r"[A-Za-z]{2,}", pattern.pattern) or ["a"]
-			inputs = [
-				"a" * 20_000,
-				" " * 20_000,
-				"".join(rng.choice(alphabet) for _ in range(20_000)),
-				(" ".join(words) + " ") * (20_000 // (len(" ".join(words)) + 1)),
-				"".join(rng.choice(string.printable) for _ in range(20_000)),
-				"'" + "x" * 20_000,
-			]
-			for text in inputs:
-				started = time.perf_counter()
-				pattern.search(text)
-				elapsed = time.perf_counter() - started
-				assert elapsed < 0.1, f"{solution.id}: /{pattern.pattern}/ took {elapsed:.3f} s"
-
-
 def test_match_bounds_its_input():
 	text = (
 		"Traceback (most recent call last):\n"
 		+ "x" * 5_000_000
 		+ "\nKeyError: 'a'\n(1213, 'Deadlock found when trying to get lock; try restarting transaction')"
 	)
-	started = time.perf_counter()
-	found = match(text)
-	assert time.perf_counter() - started < 2
-	assert found[0].solution_id == "mariadb-deadlock"
+	assert len(bounded(text)) == 2 * WINDOW + 1  # the 5 MB middle is never scanned
+	assert bounded(text).endswith("try restarting transaction')")
+	assert match(text)[0].solution_id == "mariadb-deadlock"
 
 
 @pytest.mark.parametrize("pattern", ["(a+)+b", r"(\w*)*x", "(x|y+)*", "(?:ab+){2,}", "a" * 300])

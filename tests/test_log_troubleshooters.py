@@ -68,18 +68,26 @@ def test_logs_cli_works_without_a_site_and_with_the_database_down(bench, logs):
 	done = bench.cli("logs", "--bench", str(bench.root), "--since", "24h", "--json")
 	data = json.loads(done.stdout)
 	assert data["kind"] == "Log Analysis"
-	assert done.returncode in (0, 1, 2) and "Traceback" not in done.stderr
+	# 4 deadlocks and a worker timeout in minutes: a few errors per hour (ok), groups and a partial read warn
+	statuses = {r["check_id"]: r["status"] for r in data["results"]}
+	assert statuses == {"logs.read": "warning", "logs.levels": "ok", "logs.error_groups": "warning"}
+	assert done.returncode == 0 and "Traceback" not in done.stderr
 	bad = bench.cli("logs", "--bench", str(bench.root), "--since", "yesterday-ish")
 	assert bad.returncode == 64 and "--since takes 30m, 24h, 7d, 2w, or a date" in bad.stderr
 
 
-def test_parse_since():
-	now = datetime.now(timezone.utc)
-	assert abs((now - parse_since("30m")).total_seconds() - 1800) < 5
-	assert abs((now - parse_since("2w")).total_seconds() - 14 * 86400) < 5
-	assert parse_since("2026-11-01").isoformat().startswith("2026-11-01T00:00:00")
-	with pytest.raises(ValueError):
-		parse_since("soon")
+def test_parse_since_reads_durations_dates_as_local_time_and_refuses_the_rest():
+	now = datetime(2026, 11, 30, 12, 0, tzinfo=timezone.utc)
+	assert parse_since("30m", now=now) == datetime(2026, 11, 30, 11, 30, tzinfo=timezone.utc)
+	assert parse_since("2w", now=now) == datetime(2026, 11, 16, 12, 0, tzinfo=timezone.utc)
+	assert parse_since(6, now=now) == datetime(2026, 11, 30, 6, 0, tzinfo=timezone.utc)
+	local_midnight = datetime(2026, 11, 1).astimezone()  # the one convention: naive = local time
+	assert parse_since("2026-11-01", now=now) == local_midnight.astimezone(timezone.utc)
+	assert parse_since("2026-11-01T13:00+02:00", now=now) == datetime(2026, 11, 1, 11, 0, tzinfo=timezone.utc)
+	with pytest.raises(ValueError, match="--since takes 30m, 24h"):
+		parse_since("soon", now=now)
+	with pytest.raises(ValueError, match="reaches too far back"):
+		parse_since("99999999999d", now=now)
 
 
 SLOW = """# Time: {t}

@@ -13,7 +13,6 @@ from frappe import _
 from frappe_diagnostics.troubleshooters import catalog
 
 ROLE = "System Manager"
-TRIGGERS = ("Desk", "API")
 ANNOTATION = {"str": str | None, "choice": str | None, "float": float | None, "int": int | None}
 
 
@@ -47,7 +46,10 @@ def bounded(value: int | None, default: int, low: int = 1, high: int = 500) -> i
 
 
 def trigger_of(value: str | None) -> str:
-	return value if value in TRIGGERS else "API"
+	"""The trigger a request may claim: Desk or API."""
+	from frappe_diagnostics.site.records import REQUEST_TRIGGERS, trigger
+
+	return trigger(value, REQUEST_TRIGGERS)
 
 
 def answer(entry: catalog.Troubleshooter, trigger: str | None, inputs: dict) -> dict:

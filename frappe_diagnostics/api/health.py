@@ -3,7 +3,7 @@
 import frappe
 from frappe import _
 
-from frappe_diagnostics.api import as_list, bounded, require_manager
+from frappe_diagnostics.api import as_list, bounded, require_manager, trigger_of
 
 
 @frappe.whitelist(methods=["POST"])
@@ -13,8 +13,8 @@ def run(checks: str | list | None = None, tags: str | list | None = None, trigge
 	from frappe_diagnostics.site.service import run_health
 	from frappe_diagnostics.site.store import run_as_dict
 
-	if trigger not in ("Desk", "API"):
-		trigger = "API" if getattr(frappe.local, "request", None) else "CLI"
+	# `bench execute` calls this without a request: that is the command line
+	trigger = trigger_of(trigger) if getattr(frappe.local, "request", None) else "CLI"
 	progress = publish_progress if trigger == "Desk" else None
 	try:
 		_result, doc = run_health(
@@ -32,7 +32,10 @@ def latest(kind: str = "Health Check", include_partial: bool = False) -> dict | 
 	from frappe_diagnostics.site.store import latest_run, run_as_dict
 
 	doc = latest_run(kind, include_partial=bool(include_partial))
-	return run_as_dict(doc) if doc else None
+	if doc is None:
+		frappe.response["message"] = None  # an explicit null: Frappe leaves out a None return value
+		return None
+	return run_as_dict(doc)
 
 
 @frappe.whitelist(methods=["GET"])

@@ -46,7 +46,9 @@ class Resources:
 				with self._lock:
 					self.failures.setdefault("database", reason)
 				raise ServiceUnavailable("database", reason) from e
-		conn._read_timeout = max(0.1, timeout_s)
+		# the server stops a statement at `timeout_s`; the socket waits longer, so the server's clean
+		# interruption (not a lost connection) is what the check sees
+		conn._read_timeout = timeout_s + max(0.5, timeout_s)
 		_set_statement_time(conn, timeout_s)
 		return conn
 
@@ -68,8 +70,16 @@ class Resources:
 			_close_quietly(conn)
 
 
+SERVICE_SHARE = 0.75  # a service call may use this share of the remaining budget; the runner cuts at 100 %
+
+
 class Probe:
-	"""Handed to a check function: thresholds, SQL and Redis access, and result builders."""
+	"""Handed to a check function: thresholds, SQL and Redis access, and result builders.
+
+	Database statements and Redis calls time out at three quarters of the check's remaining budget, so a
+	hung service is reported by the check itself (or as an interrupted query); the runner's cut at the
+	full budget is the backstop for anything else.
+	"""
 
 	def __init__(self, ctx, definition, resources: Resources, budget_ms: float, thresholds: dict):
 		self.site = ctx
@@ -79,6 +89,7 @@ class Probe:
 		self.deadline = time.monotonic() + budget_ms / 1000
 		self.thresholds = thresholds
 		self.aborted = False
+		self.waiting_on = ""  # the service the check last called, for the runner's cut-off message
 		self._db = None
 		self._redis: list = []
 		self._lock = threading.Lock()
@@ -90,11 +101,16 @@ class Probe:
 	def remaining_s(self) -> float:
 		return max(0.05, self.deadline - time.monotonic())
 
+	def service_timeout_s(self) -> float:
+		"""How long one database or Redis call may take: a share of what is left of the budget."""
+		return max(0.05, self.remaining_s() * SERVICE_SHARE)
+
 	# database
 	def db(self):
 		if self._db is None:
 			self._check_aborted()
-			conn = self.resources.checkout_db(self.remaining_s())
+			self.waiting_on = "the database"
+			conn = self.resources.checkout_db(self.service_timeout_s())
 			with self._lock:
 				self._db = conn
 			if self.aborted:
@@ -104,6 +120,7 @@ class Probe:
 
 	def sql(self, query: str, args: Iterable | dict | None = None) -> list[dict]:
 		conn = self.db()
+		self.waiting_on = "the database"
 		with conn.cursor() as cur:
 			cur.execute(query, args)
 			return list(cur.fetchall())
@@ -130,7 +147,8 @@ class Probe:
 		key = f"redis_{kind}"
 		if key in self.resources.failures:
 			raise ServiceUnavailable(key, self.resources.failures[key])
-		client = self.site.redis_client(kind, timeout_s=self.remaining_s())
+		self.waiting_on = key
+		client = self.site.redis_client(kind, timeout_s=self.service_timeout_s())
 		with self._lock:
 			self._redis.append(client)
 		return client

@@ -115,16 +115,44 @@ def _execute(probe: Probe, definition: CheckDef, done: queue.Queue) -> None:
 	except ServiceUnavailable as e:
 		result = _synthetic(definition, Status.SKIPPED, f"Skipped: {e.service} is unreachable ({e.reason}).")
 	except Exception as e:
-		result = _synthetic(
-			definition,
-			Status.ERROR,
-			f"The check failed: {type(e).__name__}: {e}",
-			findings=[Finding("The check raised an exception", {"where": _where(e)})],
-		)
+		if _interrupted(e):
+			result = _statement_stopped(probe, t0)
+		else:
+			result = _failed(definition, e)
 	finally:
 		probe.release()
 	_complete(result, definition, (time.perf_counter() - t0) * 1000)
 	done.put((definition.id, result))
+
+
+INTERRUPTED = (1969, 3024)  # MariaDB / MySQL: the statement ran past max_(execution|statement)_time
+
+
+def _interrupted(error: Exception) -> bool:
+	args = getattr(error, "args", ())
+	return bool(args) and args[0] in INTERRUPTED
+
+
+def _statement_stopped(probe: Probe, t0: float) -> CheckResult:
+	took = (time.perf_counter() - t0) * 1000
+	summary = (
+		f"Did not finish within its budget of {probe.budget_ms:.0f} ms: the database stopped its query after "
+		f"{took:.0f} ms (max_statement_time). Something holds a lock it needs, or the query is slow."
+	)
+	fix = Fix(
+		"Look for long transactions or lock waits (`diagnostics database`); raise the check's budget in "
+		"Diagnostics Settings only if the database is known to be slow but healthy."
+	)
+	return _synthetic(probe.definition, Status.ERROR, summary, fixes=[fix])
+
+
+def _failed(definition: CheckDef, e: Exception) -> CheckResult:
+	return _synthetic(
+		definition,
+		Status.ERROR,
+		f"The check failed: {type(e).__name__}: {e}",
+		findings=[Finding("The check raised an exception", {"where": _where(e)})],
+	)
 
 
 def _complete(result: CheckResult, definition: CheckDef, duration_ms: float) -> CheckResult:
@@ -142,7 +170,8 @@ def _synthetic(definition: CheckDef, status: Status, summary: str, findings=(), 
 
 
 def _timed_out(probe: Probe, t0: float) -> CheckResult:
-	summary = f"Did not finish within its budget of {probe.budget_ms:.0f} ms and was cut off."
+	waiting = f" while waiting on {probe.waiting_on}" if probe.waiting_on else ""
+	summary = f"Did not finish within its budget of {probe.budget_ms:.0f} ms and was cut off{waiting}."
 	fix = Fix(
 		"Find out what the check waits on (a hung service or a lock); raise its budget in Diagnostics "
 		"Settings only if the service is known to be slow but healthy."

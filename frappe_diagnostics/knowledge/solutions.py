@@ -168,11 +168,16 @@ def compile_pattern(pattern: str, owner: str = "pattern") -> re.Pattern:
 		raise InvalidSolution(f"{owner}: pattern {pattern!r} does not compile: {e}") from None
 
 
+def bounded(text: str) -> str:
+	"""What matching reads of a text: all of it, or its first and last WINDOW characters."""
+	return text if len(text) <= 2 * WINDOW else text[:WINDOW] + "\n" + text[-WINDOW:]
+
+
 def match(text: str, solutions: list[Solution] | None = None, limit: int = 3) -> list[Match]:
 	"""The solutions that fit an error message or a whole traceback, best first, each with why it fits."""
 	if not text:
 		return []
-	text = text if len(text) <= 2 * WINDOW else text[:WINDOW] + "\n" + text[-WINDOW:]
+	text = bounded(text)
 	outer, others = _exception_types(text)
 	codes = {int(c) for found in _DB_CODES.findall(text) for c in found if c}
 	found = []

@@ -11,8 +11,7 @@ from frappe.utils import get_system_timezone
 
 from frappe_diagnostics.engine.redact import Redactor
 from frappe_diagnostics.engine.result import RunResult
-
-TRIGGERS = ("Desk", "API", "CLI", "Scheduler")
+from frappe_diagnostics.site import records
 
 
 def site_redactor() -> Redactor:
@@ -35,7 +34,7 @@ def save_run(
 		{
 			"kind": kind,
 			"status": run.status.label,
-			"trigger": trigger if trigger in TRIGGERS else "API",
+			"trigger": records.trigger(trigger),
 			"user": frappe.session.user if frappe.session else "Administrator",
 			"started": _local(run.started),
 			"finished": _local(run.finished),
@@ -44,7 +43,7 @@ def save_run(
 			"checks_failing": len(run.failing),
 			"partial": int(bool((inputs or {}).get("checks") or (inputs or {}).get("tags"))),
 			"summary": redactor.text(summary or run.summary),
-			"inputs": _json(redactor.data(inputs or {})),
+			"inputs": records.dump(redactor.data(inputs or {})),
 		}
 	)
 	for result in run.results:
@@ -58,9 +57,9 @@ def save_run(
 				"status": result.status.label,
 				"summary": data["summary"],
 				"duration_ms": data["duration_ms"],
-				"metrics": _json(data["metrics"]),
-				"findings": _json(data["findings"]),
-				"fixes": _json(data["fixes"]),
+				"metrics": records.dump(data["metrics"]),
+				"findings": records.dump(data["findings"]),
+				"fixes": records.dump(data["fixes"]),
 			},
 		)
 	doc.flags.ignore_permissions = True
@@ -100,9 +99,9 @@ def run_as_dict(doc) -> dict:
 				"status": (row.status or "").lower(),
 				"summary": row.summary,
 				"duration_ms": row.duration_ms,
-				"metrics": _parse(row.metrics),
-				"findings": _parse(row.findings),
-				"fixes": _parse(row.fixes),
+				"metrics": records.load(row.metrics, []),
+				"findings": records.load(row.findings, []),
+				"fixes": records.load(row.fixes, []),
 			}
 		)
 	fields = ("name", "kind", "status", "trigger", "user", "started", "finished", "duration_ms", "summary")
@@ -113,24 +112,13 @@ def run_as_dict(doc) -> dict:
 		checks_failing=doc.checks_failing,
 		partial=bool(doc.partial),
 	)
-	data["inputs"] = _parse(doc.inputs)
+	data["inputs"] = records.load(doc.inputs, {})
 	data["results"] = results
 	return site_redactor().data(json.loads(frappe.as_json(data)))
 
 
 def _local(timestamp: float) -> datetime:
 	return datetime.fromtimestamp(timestamp, ZoneInfo(get_system_timezone())).replace(tzinfo=None)
-
-
-def _json(value) -> str:
-	return json.dumps(value, default=str, ensure_ascii=False)
-
-
-def _parse(text):
-	try:
-		return json.loads(text) if text else []
-	except ValueError:
-		return []
 
 
 def save_diagnosis(diagnosis, trigger: str = "CLI"):

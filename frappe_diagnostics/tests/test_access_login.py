@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import frappe
 from frappe.tests.test_api import make_request
-from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, get_test_client, now_datetime, today
 
 from frappe_diagnostics.site import fixes
 from frappe_diagnostics.site.access import login_state
 from frappe_diagnostics.site.access.login import diagnose_login
-from frappe_diagnostics.tests.utils import PASSWORD, make_user
+from frappe_diagnostics.tests.utils import PASSWORD, TestCase, make_user
 
 USER = "diag-login-user@example.com"
 IP = "10.77.0.9"  # a private address of our own: locking it must not lock out 127.0.0.1
@@ -48,7 +47,7 @@ def reset_counters() -> None:
 		login_state.tracker(key, settings).add_success_attempt()
 
 
-class TestWhyNoLogin(FrappeTestCase):
+class TestWhyNoLogin(TestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()

@@ -7,11 +7,10 @@ from unittest.mock import patch
 
 import frappe
 from frappe.permissions import reset_perms
-from frappe.tests.utils import FrappeTestCase
 
 from frappe_diagnostics.site import fixes
 from frappe_diagnostics.site.access.permissions import diagnose_permission
-from frappe_diagnostics.tests.utils import make_user
+from frappe_diagnostics.tests.utils import TestCase, make_user
 
 DOCTYPE = "Diag Access Note"
 ROLE = "Diag Access Role"
@@ -118,7 +117,7 @@ def apply_offered(testcase, diagnosis, check_id: str, fix_name: str) -> dict:
 	return log
 
 
-class TestWhyDenied(FrappeTestCase):
+class TestWhyDenied(TestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
@@ -307,7 +306,7 @@ def with_test_hooks():
 	return patch("frappe.get_hooks", get_hooks)
 
 
-class TestWhyDeniedByAppHooks(FrappeTestCase):
+class TestWhyDeniedByAppHooks(TestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()

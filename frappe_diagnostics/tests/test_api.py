@@ -1,15 +1,14 @@
 """Permissions and behaviour of the whitelisted methods, over real HTTP requests."""
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 
-from frappe_diagnostics.tests.utils import call, http_client, make_user
+from frappe_diagnostics.tests.utils import CALM, TestCase, call, http_client, make_user, set_thresholds
 
 MANAGER = "diag-manager@example.com"
 PLAIN = "diag-plain@example.com"
 
 
-class TestHealthAPI(FrappeTestCase):
+class TestHealthAPI(TestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
@@ -42,6 +41,8 @@ class TestHealthAPI(FrappeTestCase):
 				self.assertEqual(response.status_code, 403, f"{method} as {who or 'Guest'}")
 
 	def test_manager_runs_stores_and_reads_back(self):
+		set_thresholds(CALM)
+		self.addCleanup(set_thresholds, None)
 		client = http_client(MANAGER)
 		response = call(client, "frappe_diagnostics.api.health.run", "POST", {"tags": "system"})
 		self.assertEqual(response.status_code, 200, response.get_data(as_text=True))
@@ -57,7 +58,14 @@ class TestHealthAPI(FrappeTestCase):
 		]
 		self.assertEqual(latest["name"], run["name"])
 		self.assertTrue(latest["partial"])
-		self.assertIn(latest["status"], ("ok", "warning", "critical", "error"))
+		self.assertEqual(latest["status"], "ok")  # every threshold of the three system checks is calm
+
+	def test_latest_of_a_kind_never_run_is_an_explicit_null(self):
+		response = call(
+			http_client(MANAGER), "frappe_diagnostics.api.health.latest", data={"kind": "Nothing Yet"}
+		)
+		self.assertEqual(response.status_code, 200)
+		self.assertEqual(response.json, {"message": None})
 
 	def test_latest_and_history_skip_partial_runs(self):
 		client = http_client(MANAGER)
@@ -84,7 +92,7 @@ class TestHealthAPI(FrappeTestCase):
 
 	def test_run_refuses_get(self):
 		response = call(http_client(MANAGER), "frappe_diagnostics.api.health.run", "GET")
-		self.assertIn(response.status_code, (403, 405))
+		self.assertEqual(response.status_code, 403)  # Frappe refuses a method's other HTTP verbs with 403
 		self.assertFalse(
 			frappe.db.exists("Diagnostic Run", {"user": MANAGER, "trigger": "API", "inputs": "%GET%"})
 		)
@@ -112,7 +120,7 @@ class TestHealthAPI(FrappeTestCase):
 		frappe.db.commit()
 
 
-class TestTroubleshooterAPI(FrappeTestCase):
+class TestTroubleshooterAPI(TestCase):
 	def setUp(self):
 		make_user(MANAGER, ("System Manager",))
 		frappe.db.commit()

@@ -3,11 +3,10 @@
 import json
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 
 from frappe_diagnostics.site.errorlog import pending_count, process_error_logs, set_watermark
 from frappe_diagnostics.site.seed import seed_solutions
-from frappe_diagnostics.tests.utils import call, http_client, make_user
+from frappe_diagnostics.tests.utils import TestCase, call, http_client, make_user
 
 DEADLOCK = """Traceback (most recent call last):
   File "apps/frappe/frappe/app.py", line {line}, in application
@@ -27,7 +26,7 @@ frappe.exceptions.DoesNotExistError: Item ITEM-{n} not found
 """
 
 
-class TestErrorGrouping(FrappeTestCase):
+class TestErrorGrouping(TestCase):
 	def setUp(self):
 		frappe.db.delete("Error Group")
 		frappe.db.delete("Error Log")
@@ -80,7 +79,7 @@ class TestErrorGrouping(FrappeTestCase):
 		self.assertNotIn("abcdef0123456789", sample)
 
 
-class TestSolutionSeeding(FrappeTestCase):
+class TestSolutionSeeding(TestCase):
 	def test_seeding_is_idempotent_and_keeps_operator_edits(self):
 		seed_solutions()
 		counts = seed_solutions()
@@ -109,7 +108,7 @@ class TestSolutionSeeding(FrappeTestCase):
 			doc.insert()
 
 
-class TestErrorsAPI(FrappeTestCase):
+class TestErrorsAPI(TestCase):
 	def test_permissions_and_match(self):
 		manager = make_user("diag-manager@example.com", ("System Manager",))
 		plain = make_user("diag-plain@example.com", ("Blogger",))

@@ -4,13 +4,13 @@ import os
 
 import frappe
 from filelock import FileLock
-from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_to_date, now_datetime
 
 from frappe_diagnostics.site import tasks
+from frappe_diagnostics.tests.utils import TestCase
 
 
-class TestScheduledRuns(FrappeTestCase):
+class TestScheduledRuns(TestCase):
 	def setUp(self):
 		frappe.db.delete("Diagnostic Run", {"trigger": "Scheduler"})
 		settings = frappe.get_single("Diagnostics Settings")
@@ -54,7 +54,7 @@ class TestScheduledRuns(FrappeTestCase):
 		self.assertFalse(frappe.db.exists("Diagnostic Result", {"parent": old}))
 
 
-class TestStatusAlerts(FrappeTestCase):
+class TestStatusAlerts(TestCase):
 	def setUp(self):
 		frappe.db.delete("Diagnostic Run", {"trigger": "Scheduler"})
 		frappe.db.delete("Email Queue", {"message": ("like", "%health%")})

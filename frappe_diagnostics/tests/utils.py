@@ -10,6 +10,13 @@ import frappe
 from frappe.tests.test_api import make_request
 from frappe.utils import get_bench_path, get_test_client
 
+try:  # Frappe v16: the integration test base class
+	from frappe.tests import IntegrationTestCase as TestCase
+except ImportError:  # Frappe v15
+	from frappe.tests.utils import FrappeTestCase as TestCase
+
+__all__ = ["TestCase", "bench_command", "call", "http_client", "make_user", "parse_json_output"]
+
 PASSWORD = "Diag-Test-pw-2026!"
 
 
@@ -60,3 +67,36 @@ def parse_json_output(stdout: str):
 	"""The JSON document in a command's output (bench may print lines before it)."""
 	start = stdout.index("{")
 	return json.loads(stdout[start:])
+
+
+CALM = {
+	"system.cpu": {
+		"cpu_warning_pct": 101,
+		"cpu_critical_pct": 102,
+		"load_warning_per_core": 10**6,
+		"load_critical_per_core": 10**7,
+	},
+	"system.memory": {"available_warning_pct": 0, "available_critical_pct": -1, "swap_warning_pct": 101},
+	"filesystem.disk_space": {
+		"free_warning_pct": 0,
+		"free_critical_pct": -1,
+		"free_critical_gb": 0,
+		"inodes_warning_pct": 0,
+	},
+}
+
+
+def set_thresholds(overrides: dict | None) -> None:
+	"""Diagnostics Settings' threshold overrides, saved (and cached) as an operator would save them."""
+	settings = frappe.get_single("Diagnostics Settings")
+	settings.threshold_overrides = json.dumps(overrides) if overrides else None
+	settings.save(ignore_permissions=True)
+	frappe.db.commit()
+
+
+def forced(**changes) -> dict:
+	"""The calm thresholds with some of them changed, e.g. forced(memory_warning=True)."""
+	overrides = {check: dict(values) for check, values in CALM.items()}
+	for check, values in changes.items():
+		overrides[check.replace("__", ".")].update(values)
+	return overrides

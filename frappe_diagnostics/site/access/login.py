@@ -10,6 +10,7 @@ from frappe.utils import cint, date_diff, getdate, now_datetime, today
 
 from frappe_diagnostics.engine.result import Fix, Status
 from frappe_diagnostics.site.access import login_state
+from frappe_diagnostics.site.access.subject import LOGIN_FIELDS, find_user
 from frappe_diagnostics.site.fixes.offer import fix_action
 from frappe_diagnostics.troubleshooters.steps import (
 	CRITICAL,
@@ -95,18 +96,10 @@ def diagnose_login(ctx, user: str, ip: str | None = None) -> AccessDiagnosis:
 	)
 
 
-def find_user(text: str, settings) -> tuple[frappe._dict | None, str]:
-	"""The User as Frappe's login finds it (name/email; user name or mobile when System Settings allow)."""
-	for field in ("name", "email", "username", "mobile_no"):
-		name = frappe.db.get_value("User", {field: text}, "name")
-		if name:
-			return frappe.db.get_value("User", name, USER_FIELDS, as_dict=True), field
-	return None, ""
-
-
 def _user_step(text: str, settings):
 	cid, title = "login.user", "User exists"
-	info, via = find_user(text, settings)
+	name, via = find_user(text, LOGIN_FIELDS)  # every field; whether this site allows it is judged below
+	info = frappe.db.get_value("User", name, USER_FIELDS, as_dict=True) if name else None
 	if info is None:
 		fix = Fix("Check the spelling, or create the user (/app/user/new).")
 		return None, step(

@@ -46,7 +46,7 @@ def diagnose_permission(
 	started = time.time()
 	frappe.local.role_permissions = {}  # Frappe caches role permissions per request; this run must see now
 	steps, s = [], None
-	found = find_user(user_in)
+	found, _field = find_user(user_in)
 	steps.append(_user_step(user_in, found))
 	if found:
 		s = Subject(found, doctype, ptype, name, frappe.get_meta(doctype), frappe.get_roles(found))

@@ -69,5 +69,13 @@ def validate(user: str, doctype: str, name: str | None, ptype: str) -> tuple[str
 	return user, doctype, name, ptype
 
 
-def find_user(text: str) -> str | None:
-	return frappe.db.get_value("User", text, "name") or frappe.db.get_value("User", {"email": text}, "name")
+LOGIN_FIELDS = ("name", "email", "username", "mobile_no")  # how Frappe's login finds a user, in order
+
+
+def find_user(text: str, fields: tuple[str, ...] = ("name", "email")) -> tuple[str | None, str]:
+	"""(the User's name, the field that matched) for a name, email or, when asked, user name or mobile."""
+	for field in fields:
+		name = frappe.db.get_value("User", {field: text}, "name")
+		if name:
+			return name, field
+	return None, ""

@@ -7,11 +7,7 @@ import json
 import frappe
 from frappe.utils import now_datetime
 
-TRIGGERS = ("Desk", "API", "CLI")
-
-
-def _json(value) -> str:
-	return json.dumps(value, sort_keys=True, default=str, ensure_ascii=False, indent=1)
+from frappe_diagnostics.site import records
 
 
 def record(plan: dict, status: str, trigger: str, run: str | None = None, after=None, error: str = ""):
@@ -21,15 +17,15 @@ def record(plan: dict, status: str, trigger: str, run: str | None = None, after=
 			"action": plan["name"],
 			"status": status,
 			"user": frappe.session.user,
-			"trigger": trigger if trigger in TRIGGERS else "API",
+			"trigger": records.trigger(trigger, ("Desk", "API", "CLI")),
 			"applied_on": now_datetime(),
 			"diagnostic_run": run if run and frappe.db.exists("Diagnostic Run", run) else None,
 			"target_doctype": plan["target_doctype"],
 			"target_name": plan["target_name"],
 			"description": plan["description"],
-			"parameters": _json(plan["params"]),
-			"before": _json(plan["before"]),
-			"after": _json(after if after is not None else plan["after"]),
+			"parameters": records.dump(plan["params"], pretty=True),
+			"before": records.dump(plan["before"], pretty=True),
+			"after": records.dump(after if after is not None else plan["after"], pretty=True),
 			"error": error[:1000] if error else None,
 		}
 	)
@@ -49,10 +45,7 @@ def load(name: str):
 
 
 def parsed(doc, field: str):
-	try:
-		return json.loads(doc.get(field) or "null")
-	except ValueError:
-		return None
+	return records.load(doc.get(field))
 
 
 def as_dict(doc) -> dict:

@@ -3,12 +3,12 @@
 import json
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 
 from frappe_diagnostics.engine.registry import check, registry
 from frappe_diagnostics.engine.result import Finding
 from frappe_diagnostics.site.service import run_health
 from frappe_diagnostics.site.store import run_as_dict
+from frappe_diagnostics.tests.utils import TestCase
 
 SECRETS = {
 	"db_password": None,
@@ -17,7 +17,7 @@ SECRETS = {
 }
 
 
-class TestDiagnosticRun(FrappeTestCase):
+class TestDiagnosticRun(TestCase):
 	def test_run_is_stored_with_one_result_per_check(self):
 		result, doc = run_health(checks=["system.cpu", "system.memory"], trigger="API")
 		self.assertEqual(doc.checks_total, 2)

@@ -1,8 +1,9 @@
 import frappe
-from frappe.tests.utils import FrappeTestCase
+
+from frappe_diagnostics.tests.utils import TestCase
 
 
-class TestDiagnosticsSettings(FrappeTestCase):
+class TestDiagnosticsSettings(TestCase):
 	def settings(self, **values):
 		doc = frappe.get_single("Diagnostics Settings")
 		doc.update(values)
