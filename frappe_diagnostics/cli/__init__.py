@@ -23,12 +23,19 @@ from frappe_diagnostics.troubleshooters.catalog import STANDALONE, BadInput
 
 PLACE = [
 	click.Option(
-		["--bench"], type=click.Path(path_type=Path), help="Bench folder (default: found at or above here)."
+		["--bench"],
+		type=click.Path(path_type=Path),
+		metavar="PATH",
+		help="Bench folder (default: found at or above here).",
 	),
 	click.Option(
-		["--site"], help="Site name: a folder under sites/ (default: currentsite.txt or the only site)."
+		["--site"],
+		metavar="NAME",
+		help="Site name: a folder under sites/ (default: currentsite.txt, default_site or the only site).",
 	),
-	click.Option(["--budget-ms"], type=click.IntRange(50, 60_000), help="Time budget per check in ms."),
+	click.Option(
+		["--budget-ms"], type=click.IntRange(50, 60_000), metavar="MS", help="Time budget per check in ms."
+	),
 ]
 
 

@@ -73,3 +73,18 @@ class TestCatalogSurfaces(TestCase):
 				[i.name for i in entry.inputs_on(catalog.DESK)],
 			)
 			self.assertTrue(callable(frappe.get_attr(entry.rest)))
+
+
+class TestBenchCommandsAreDocumented(TestCase):
+	def test_every_bench_command_and_option_is_in_the_readme(self):
+		from pathlib import Path
+
+		from frappe_diagnostics.commands import diagnostics
+
+		readme = (Path(frappe.get_app_path("frappe_diagnostics")).parent / "README.md").read_text()
+		for name, command in diagnostics.commands.items():
+			self.assertTrue(f"diagnostics {name}" in readme, f"diagnostics {name} is not documented")
+			for param in command.params:
+				for opt in getattr(param, "opts", []):
+					if opt.startswith("--"):
+						self.assertTrue(opt in readme, f"diagnostics {name} {opt} is not documented")
