@@ -185,9 +185,9 @@ def longest_lock_wait_s(root_db) -> float:
 		return float(cur.fetchone()[0])
 
 
-def test_locks_check_sees_a_transaction_waiting(bench, site_db, root_db):
-	holder, release = hold_row_lock(site_db)
-	waiter_done = threading.Event()
+def start_waiter(site_db) -> threading.Event:
+	"""An UPDATE from another connection that waits on the held row lock; the event is set when it ends."""
+	done = threading.Event()
 
 	def waiter():
 		conn = root_connection(database=site_db["name"])
@@ -197,9 +197,24 @@ def test_locks_check_sees_a_transaction_waiting(bench, site_db, root_db):
 				cur.execute("UPDATE diag_lock_target SET v = v + 1 WHERE id = 1")
 		finally:
 			conn.close()
-			waiter_done.set()
+			done.set()
 
 	threading.Thread(target=waiter, daemon=True).start()
+	return done
+
+
+def set_process_privilege(root_db, site_db, granted: bool):
+	with root_db.cursor() as cur:
+		for host in ("%", "localhost"):
+			verb = "GRANT PROCESS ON *.* TO" if granted else "REVOKE PROCESS ON *.* FROM"
+			cur.execute(f"{verb} '{site_db['name']}'@'{host}'")
+
+
+def test_locks_check_sees_a_transaction_of_its_own_database_waiting(bench, site_db, root_db):
+	"""With PROCESS the check counts only its own database's waits: other databases cannot change it."""
+	set_process_privilege(root_db, site_db, True)
+	holder, release = hold_row_lock(site_db)
+	waiter_done = start_waiter(site_db)
 	try:
 		poll(lambda: longest_lock_wait_s(root_db) >= 1.0, "the UPDATE to wait a second on the lock")
 		result = run_one(bench.context(), "database.locks", wait_warning_s=1, wait_critical_s=3600)
@@ -207,7 +222,27 @@ def test_locks_check_sees_a_transaction_waiting(bench, site_db, root_db):
 		release.set()
 		waiter_done.wait(30)
 		holder.join(10)
-	assert result.metric("current_row_lock_waits") >= 1
+	try:
+		after = run_one(bench.context(), "database.locks")
+	finally:
+		set_process_privilege(root_db, site_db, False)
+	assert result.metric("current_row_lock_waits") == 1
 	assert result.status is Status.WARNING, result.summary
-	assert "waiting for row locks" in result.summary
-	assert run_one(bench.context(), "database.locks").status is Status.OK
+	assert result.summary.startswith("1 transaction(s) are waiting for row locks in this site's database")
+	assert after.status is Status.OK
+	assert after.summary == "No transaction is waiting for a lock in this site's database."
+
+
+def test_without_process_the_locks_check_says_it_sees_the_server_counter(bench, site_db, root_db):
+	holder, release = hold_row_lock(site_db)
+	waiter_done = start_waiter(site_db)
+	try:
+		poll(lambda: longest_lock_wait_s(root_db) >= 0.5, "the UPDATE to wait on the lock")
+		result = run_one(bench.context(), "database.locks")
+	finally:
+		release.set()
+		waiter_done.wait(30)
+		holder.join(10)
+	assert result.status is Status.WARNING
+	assert "on the database server (all its databases)" in result.summary
+	assert result.summary.endswith("needs the PROCESS privilege.")

@@ -192,26 +192,33 @@ def locks(probe):
 		"Innodb_row_lock_time_avg",
 		"Table_locks_waited",
 	)
-	current = int(status_vars.get("Innodb_row_lock_current_waits", 0))
-	longest, waiting = _longest_wait(probe)
+	server_waits = int(status_vars.get("Innodb_row_lock_current_waits", 0))
+	waiting = _site_waits(probe)
+	if waiting is not None:
+		current, where = len(waiting), "in this site's database"
+		longest = max((int(r["waited_s"] or 0) for r in waiting), default=0)
+	else:  # without PROCESS the site's user sees no other connection: the server's counter is all there is
+		current, where, longest = server_waits, "on the database server (all its databases)", None
 	metrics = [
 		Metric("current_row_lock_waits", current, "transactions"),
-		Metric("longest_current_wait", longest, "s")
-		if longest is not None
-		else Metric("longest_current_wait", "n/a"),
+		Metric("server_row_lock_waits", server_waits, "transactions"),
+		Metric("longest_current_wait", longest if longest is not None else "n/a", "s" if longest else ""),
 		Metric("row_lock_waits_since_start", int(status_vars.get("Innodb_row_lock_waits", 0)), "waits"),
 		Metric("avg_row_lock_wait", int(status_vars.get("Innodb_row_lock_time_avg", 0)), "ms"),
 		Metric("table_locks_waited", int(status_vars.get("Table_locks_waited", 0)), "waits"),
 	]
 	if not current:
-		return probe.ok("No transaction is waiting for a lock.", metrics=metrics)
+		return probe.ok(f"No transaction is waiting for a lock {where}.", metrics=metrics)
 	if longest is None:
 		status = Status.WARNING
-		summary = f"{current} transaction(s) are waiting for row locks now."
+		summary = (
+			f"{current} transaction(s) are waiting for row locks {where}; which ones and for how long needs "
+			"the PROCESS privilege."
+		)
 	else:
 		status = probe.graded(longest, probe.threshold("wait_warning_s"), probe.threshold("wait_critical_s"))
-		summary = f"{current} transaction(s) are waiting for row locks; the longest for {longest} s."
-	findings = [Finding("Transactions are blocked on row locks", {"waiting": waiting[:5]})]
+		summary = f"{current} transaction(s) are waiting for row locks {where}; the longest for {longest} s."
+	findings = [Finding("Transactions are blocked on row locks", {"waiting": (waiting or [])[:5]})]
 	fixes = [
 		Fix(
 			"Find the blocking transaction (long-running job or open console) and let it finish or end it; "
@@ -221,20 +228,19 @@ def locks(probe):
 	return probe.result(status, summary, metrics=metrics, findings=findings, fixes=fixes)
 
 
-def _longest_wait(probe):
-	"""(longest wait in s, waiting trx summaries) from information_schema; (None, []) without PROCESS."""
+def _site_waits(probe) -> list[dict] | None:
+	"""Transactions of the site's own database waiting for a row lock; None without PROCESS to see them."""
 	try:
-		rows = probe.sql(
-			"SELECT trx_mysql_thread_id AS thread, TIMESTAMPDIFF(SECOND, trx_wait_started, NOW()) AS waited_s "
-			"FROM information_schema.INNODB_TRX WHERE trx_state = 'LOCK WAIT' ORDER BY trx_wait_started LIMIT 10"
+		return probe.sql(
+			"SELECT t.trx_mysql_thread_id AS thread, TIMESTAMPDIFF(SECOND, t.trx_wait_started, NOW()) AS waited_s "
+			"FROM information_schema.INNODB_TRX t JOIN information_schema.PROCESSLIST p "
+			"ON p.ID = t.trx_mysql_thread_id WHERE t.trx_state = 'LOCK WAIT' AND p.DB = DATABASE() "
+			"ORDER BY t.trx_wait_started LIMIT 10"
 		)
 	except Exception as e:
 		if getattr(e, "args", (None,))[0] in (1227, 1044, 1142):
-			return None, []
+			return None
 		raise
-	if not rows:
-		return 0, []
-	return max(int(r["waited_s"] or 0) for r in rows), rows
 
 
 CORE_TABLES = ("tabDocType", "tabUser", "tabInstalled Application")
