@@ -313,3 +313,12 @@ def test_whitelisted_methods_take_no_required_arguments():
 		assert required == 0, (
 			f"{name} has required arguments; default them and validate after require_manager()"
 		)
+
+
+def test_bench_tests_take_their_base_class_from_the_v15_v16_shim():
+	for path in sorted(PACKAGE.rglob("test_*.py")):
+		text = path.read_text()
+		assert "FrappeTestCase" not in text and "IntegrationTestCase" not in text, (
+			f"{path.relative_to(PACKAGE)}: use `from frappe_diagnostics.tests.utils import TestCase` "
+			"(Frappe v15's FrappeTestCase or v16's IntegrationTestCase, whichever exists)"
+		)

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import frappe
+from frappe import _
 from frappe.permissions import AUTOMATIC_ROLES, rights
 
 PTYPES = rights
@@ -49,22 +50,26 @@ def validate(user: str, doctype: str, name: str | None, ptype: str) -> tuple[str
 	name = (str(name).strip() if name is not None else "") or None
 	ptype = (ptype or "read").strip().lower()
 	if not user:
-		raise ValueError("Name the user: an email address or user name (--user).")
+		raise ValueError(_("Name the user: an email address or user name (--user)."))
 	if not doctype:
-		raise ValueError("Name the DocType (--doctype).")
+		raise ValueError(_("Name the DocType (--doctype)."))
 	if ptype not in PTYPES:
-		raise ValueError(f"Unknown permission type {ptype!r}; use one of: {', '.join(PTYPES)}.")
+		raise ValueError(
+			_("Unknown permission type {0}; use one of: {1}.").format(repr(ptype), ", ".join(PTYPES))
+		)
 	if not frappe.db.exists("DocType", doctype):
-		raise ValueError(f"There is no DocType {doctype!r}.")
+		raise ValueError(_("There is no DocType {0}.").format(repr(doctype)))
 	if frappe.get_meta(doctype).istable:
 		parents = frappe.get_all(
 			"DocField",
 			filters={"options": doctype, "fieldtype": ["in", ["Table", "Table MultiSelect"]]},
 			pluck="parent",
 		)
-		hint = f" (it belongs to {', '.join(sorted(set(parents))[:5])})" if parents else ""
+		hint = _(" (it belongs to {0})").format(", ".join(sorted(set(parents))[:5])) if parents else ""
 		raise ValueError(
-			f"{doctype} is a child table: its rows follow their parent's permissions; ask about the parent{hint}."
+			_(
+				"{0} is a child table: its rows follow their parent's permissions; ask about the parent{1}."
+			).format(doctype, hint)
 		)
 	return user, doctype, name, ptype
 
