@@ -9,7 +9,9 @@ from frappe_diagnostics.checks import (
 	database,
 	filesystem,
 	host,
+	job_failures,
 	jobs,
+	scheduler,
 	system,
 )
 
@@ -23,6 +25,8 @@ __all__ = [
 	"database",
 	"filesystem",
 	"host",
+	"job_failures",
 	"jobs",
+	"scheduler",
 	"system",
 ]

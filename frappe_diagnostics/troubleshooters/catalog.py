@@ -316,6 +316,24 @@ _ENTRIES = (
 	),
 )
 
+_ENTRIES += (
+	Troubleshooter(
+		"jobs",
+		_("Why didn't my background job or scheduled job run?"),
+		"Background Jobs",
+		"frappe_diagnostics.troubleshooters.jobs:diagnose_jobs",
+		_("Background jobs and scheduler"),
+		inputs=(
+			SINCE,
+			Input(
+				"job",
+				_("A job's method (e.g. frappe.email.queue.flush) or job id: where it is now."),
+				desk={"label": _("Job method or id (optional)")},
+			),
+		),
+	),
+)
+
 CATALOG: dict[str, Troubleshooter] = {t.name: t for t in _ENTRIES}
 
 
