@@ -13,6 +13,7 @@ from frappe_diagnostics.checks import (
 	jobs,
 	scheduler,
 	system,
+	web,
 )
 
 # imported for their @check registrations
@@ -29,4 +30,5 @@ __all__ = [
 	"jobs",
 	"scheduler",
 	"system",
+	"web",
 ]

@@ -127,14 +127,19 @@ class SupervisorState:
 		return {"name": self.name, "state": self.state, "detail": self.detail}
 
 
-def supervisor_status(conf: Path | None = None, timeout_s: float = 3.0) -> tuple[list[SupervisorState], str]:
-	"""`supervisorctl status` parsed: ([states], "" ) or ([], why not). Never raises."""
+def supervisorctl(bench: Path, *args: str, timeout_s: float = 3.0) -> subprocess.CompletedProcess:
+	"""Run supervisorctl from the bench folder (it finds /etc/supervisor/supervisord.conf, or a
+	supervisord.conf in the folder). OSError/TimeoutExpired when it cannot run."""
 	binary = shutil.which("supervisorctl")
 	if not binary:
-		return [], "supervisorctl is not installed"
-	cmd = [binary, *(["-c", str(conf)] if conf else []), "status"]
+		raise FileNotFoundError("supervisorctl is not installed")
+	return subprocess.run([binary, *args], capture_output=True, text=True, timeout=timeout_s, cwd=bench)
+
+
+def supervisor_status(bench: Path, timeout_s: float = 3.0) -> tuple[list[SupervisorState], str]:
+	"""`supervisorctl status` parsed: ([states], "") or ([], why not). Never raises."""
 	try:
-		done = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout_s)
+		done = supervisorctl(bench, "status", timeout_s=timeout_s)
 	except (OSError, subprocess.TimeoutExpired) as e:
 		return [], f"supervisorctl did not answer: {e}"
 	states = []

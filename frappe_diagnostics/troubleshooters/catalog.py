@@ -332,6 +332,13 @@ _ENTRIES += (
 			),
 		),
 	),
+	Troubleshooter(
+		"web",
+		_("Is the site reachable, and are all its processes up?"),
+		"Web",
+		"frappe_diagnostics.troubleshooters.web:diagnose_web",
+		_("Web and processes"),
+	),
 )
 
 CATALOG: dict[str, Troubleshooter] = {t.name: t for t in _ENTRIES}
