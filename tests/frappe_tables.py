@@ -18,7 +18,7 @@ TABLES = {
 	"tabEmail Account": """(name varchar(140) PRIMARY KEY, email_id varchar(140), enable_outgoing int default 0,
 		default_outgoing int default 0, enable_incoming int default 0, smtp_server varchar(140),
 		smtp_port varchar(140), use_tls int default 0, use_ssl int default 0)""",
-	"tabFile": """(name varchar(140) PRIMARY KEY, creation datetime(6), file_name varchar(140), file_url longtext,
+	"tabFile": """(name varchar(140) PRIMARY KEY, creation datetime(6), owner varchar(140), file_name varchar(140), file_url longtext,
 		is_private int default 0, is_folder int default 0, file_size bigint default 0,
 		attached_to_doctype varchar(140), attached_to_name varchar(140), KEY file_url (file_url(100)))""",
 	"tabRole": """(name varchar(140) PRIMARY KEY, two_factor_auth int default 0)""",

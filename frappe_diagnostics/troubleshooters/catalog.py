@@ -339,6 +339,26 @@ _ENTRIES += (
 		"frappe_diagnostics.troubleshooters.web:diagnose_web",
 		_("Web and processes"),
 	),
+	Troubleshooter(
+		"files",
+		_("Why won't this file upload or open?"),
+		"Files",
+		"frappe_diagnostics.site.files:diagnose_files",
+		_("Files and uploads"),
+		inputs=(
+			Input(
+				"file",
+				_("A file's name or URL (/files/… or /private/files/…): who points at it, why 404 or 403."),
+			),
+			Input("size", _("The size of an upload that failed, e.g. 30MB: which limit refuses it.")),
+			Input(
+				"user",
+				_("Explain whether this user may open the file (needs --file)."),
+				surfaces=IN_SITE,
+				desk={"fieldtype": "Link", "options": "User"},
+			),
+		),
+	),
 )
 
 CATALOG: dict[str, Troubleshooter] = {t.name: t for t in _ENTRIES}
