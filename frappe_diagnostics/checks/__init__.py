@@ -13,6 +13,7 @@ from frappe_diagnostics.checks import (
 	job_failures,
 	jobs,
 	scheduler,
+	security,
 	system,
 	web,
 )
@@ -31,6 +32,7 @@ __all__ = [
 	"job_failures",
 	"jobs",
 	"scheduler",
+	"security",
 	"system",
 	"web",
 ]

@@ -340,6 +340,13 @@ _ENTRIES += (
 		_("Web and processes"),
 	),
 	Troubleshooter(
+		"security",
+		_("How exposed is this site? A scored security audit."),
+		"Security",
+		"frappe_diagnostics.troubleshooters.security:diagnose_security",
+		_("Security audit"),
+	),
+	Troubleshooter(
 		"files",
 		_("Why won't this file upload or open?"),
 		"Files",
