@@ -128,3 +128,89 @@ class Supervisor:
 	def close(self):
 		self.proc.terminate()
 		self.proc.wait(30)
+
+
+class Smtp:
+	"""A real SMTP server (aiosmtpd) with AUTH LOGIN/PLAIN and, optionally, STARTTLS."""
+
+	def __init__(self, login: str, password: str, tls_cert: Path | None = None):
+		import ssl
+
+		from aiosmtpd.controller import Controller
+		from aiosmtpd.smtp import AuthResult
+
+		def authenticate(server, session, envelope, mechanism, auth_data):
+			ok = auth_data.login.decode() == login and auth_data.password.decode() == password
+			return AuthResult(success=ok, handled=False)
+
+		class Sink:
+			async def handle_DATA(self, server, session, envelope):
+				return "250 OK"
+
+		tls = None
+		if tls_cert:
+			tls = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+			tls.load_cert_chain(tls_cert, tls_cert.with_suffix(".key"))
+		port = _free_port()
+		self.controller = Controller(
+			Sink(),
+			hostname="127.0.0.1",
+			port=port,
+			authenticator=authenticate,
+			auth_require_tls=False,
+			tls_context=tls,
+			require_starttls=bool(tls),
+		)
+		self.controller.start()
+		self.port = port
+
+	def close(self):
+		self.controller.stop()
+
+
+class Imap:
+	"""A minimal real IMAP4rev1 server over TCP: greeting, CAPABILITY, LOGIN, LOGOUT (what a login needs)."""
+
+	def __init__(self, login: str, password: str):
+		import socketserver
+
+		class Handler(socketserver.StreamRequestHandler):
+			def handle(self):
+				self.wfile.write(b"* OK IMAP4rev1 test server ready\r\n")
+				for raw in self.rfile:
+					tag, _, rest = raw.decode(errors="replace").strip().partition(" ")
+					command, _, args = rest.partition(" ")
+					command = command.upper()
+					if command == "CAPABILITY":
+						self.wfile.write(
+							b"* CAPABILITY IMAP4rev1 AUTH=PLAIN\r\n" + f"{tag} OK done\r\n".encode()
+						)
+					elif command == "LOGIN":
+						given = [a.strip('"') for a in args.split(" ", 1)]
+						ok = given == [login, password]
+						answer = (
+							f"{tag} OK logged in\r\n" if ok else f"{tag} NO [AUTHENTICATIONFAILED] bad\r\n"
+						)
+						self.wfile.write(answer.encode())
+					elif command == "LOGOUT":
+						self.wfile.write(b"* BYE\r\n" + f"{tag} OK bye\r\n".encode())
+						return
+					else:
+						self.wfile.write(f"{tag} BAD unknown\r\n".encode())
+
+		self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
+		self.server.daemon_threads = True
+		self.port = self.server.server_address[1]
+		threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+	def close(self):
+		self.server.shutdown()
+		self.server.server_close()
+
+
+def _free_port() -> int:
+	import socket
+
+	with socket.socket() as s:
+		s.bind(("127.0.0.1", 0))
+		return s.getsockname()[1]

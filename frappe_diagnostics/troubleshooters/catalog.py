@@ -340,6 +340,23 @@ _ENTRIES += (
 		_("Web and processes"),
 	),
 	Troubleshooter(
+		"email",
+		_("Why isn't email going out or coming in?"),
+		"Email",
+		"frappe_diagnostics.site.email:diagnose_email",
+		_("Email"),
+		inputs=(
+			Input(
+				"timeout",
+				_("Seconds to wait for each mail server."),
+				type="float",
+				default=5.0,
+				bounds=(0.5, 30),
+			),
+		),
+		surfaces=IN_SITE,
+	),
+	Troubleshooter(
 		"security",
 		_("How exposed is this site? A scored security audit."),
 		"Security",
