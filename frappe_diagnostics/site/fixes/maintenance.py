@@ -57,26 +57,36 @@ class TrimLogs:
 	def target(self, p):
 		return "Log Settings", "Log Settings"
 
-	def snapshot(self, p):
+	@staticmethod
+	def _rules():
+		"""Log Settings' rules as its own clean-up will apply them (with the default log types added)."""
 		doc = frappe.get_doc("Log Settings")
+		doc.remove_unsupported_doctypes()
+		doc.add_default_logtypes()
+		frappe.local.message_log = []  # its "added default log doctypes" alert is not for us
+		return doc.logs_to_clear
+
+	def snapshot(self, p):
 		counts = {}
-		for entry in doc.logs_to_clear:
+		for entry in self._rules():
 			cutoff = now_datetime().date() - timedelta(days=cint(entry.days))
 			if frappe.db.table_exists(entry.ref_doctype):
-				counts[entry.ref_doctype] = frappe.db.count(entry.ref_doctype, {"creation": ("<", cutoff)})
+				counts[entry.ref_doctype] = frappe.db.count(entry.ref_doctype, {"modified": ("<", cutoff)})
 		return {"older_than_retention": counts}
 
 	def desired(self, p, before):
 		return {"older_than_retention": dict.fromkeys(before["older_than_retention"], 0)}
 
 	def describe(self, p):
-		rules = ", ".join(f"{e.ref_doctype} {e.days} d" for e in frappe.get_doc("Log Settings").logs_to_clear)
+		rules = ", ".join(f"{e.ref_doctype} {e.days} d" for e in self._rules())
 		return (
 			f"Delete log rows older than Log Settings keeps them ({rules}), with Log Settings' own clean-up."
 		)
 
 	def apply(self, p, before):
-		frappe.get_doc("Log Settings").clear_logs()
+		from frappe.core.doctype.log_settings.log_settings import run_log_clean_up
+
+		run_log_clean_up()
 
 
 def _logs_dir() -> Path:
