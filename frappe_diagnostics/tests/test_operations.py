@@ -273,10 +273,11 @@ class TestMaintenance(FrappeTestCase):
 		self.assertTrue((logs / "frappe.log").exists() or not list(logs.glob("*.log")))
 
 	def test_trim_logs_and_clear_cache(self):
+		tag = f"diag-ops-old-{frappe.generate_hash(length=8)}"
 		for i in range(3):
-			doc = frappe.get_doc(
-				{"doctype": "Error Log", "method": f"diag-ops-old-{i}", "error": "x"}
-			).insert(ignore_permissions=True)
+			doc = frappe.get_doc({"doctype": "Error Log", "method": f"{tag}-{i}", "error": "x"}).insert(
+				ignore_permissions=True
+			)
 			old = add_days(now_datetime(), -400)  # Frappe's clean-up goes by `modified`
 			frappe.db.set_value(
 				"Error Log", doc.name, {"creation": old, "modified": old}, update_modified=False
@@ -285,7 +286,7 @@ class TestMaintenance(FrappeTestCase):
 		before = plan["before"]["older_than_retention"]["Error Log"]
 		self.assertGreaterEqual(before, 3)
 		fixes.apply("trim_logs", plan["confirmation"], trigger="CLI")
-		self.assertEqual(frappe.db.count("Error Log", {"method": ("like", "diag-ops-old-%")}), 0)
+		self.assertEqual(frappe.db.count("Error Log", {"method": ("like", f"{tag}-%")}), 0)
 		frappe.cache.set_value("diag_ops_probe", 1)
 		plan = fixes.dry_run("clear_cache")
 		fixes.apply("clear_cache", plan["confirmation"], trigger="CLI")
