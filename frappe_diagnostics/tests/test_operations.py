@@ -13,13 +13,12 @@ from pathlib import Path
 
 import frappe
 from frappe.installer import update_site_config
-from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_days, get_bench_path, now_datetime
 
 from frappe_diagnostics.engine.result import Status
 from frappe_diagnostics.site import fixes
 from frappe_diagnostics.site.service import troubleshoot
-from frappe_diagnostics.tests.utils import bench_command, call, http_client
+from frappe_diagnostics.tests.utils import TestCase, bench_command, call, http_client
 
 LOGIN, PASSWORD = "mailer@example.com", "Mail-pw-2026"
 
@@ -62,7 +61,7 @@ class Smtp(socketserver.ThreadingTCPServer):
 		self.server_close()
 
 
-class TestEmail(FrappeTestCase):
+class TestEmail(TestCase):
 	def test_smtp_login_then_wrong_password_then_closed_port(self):
 		server = Smtp()
 		account = frappe.get_doc(
@@ -97,7 +96,7 @@ class TestEmail(FrappeTestCase):
 			frappe.delete_doc("Email Account", account.name, force=True, ignore_permissions=True)
 
 
-class TestJobs(FrappeTestCase):
+class TestJobs(TestCase):
 	def tearDown(self):
 		update_site_config("pause_scheduler", 0)
 		update_site_config("workers", {})
@@ -146,7 +145,7 @@ class TestJobs(FrappeTestCase):
 		)
 
 
-class TestSecurityFilesWeb(FrappeTestCase):
+class TestSecurityFilesWeb(TestCase):
 	def test_weak_administrator_password_for_real(self):
 		from frappe.utils.password import update_password
 
@@ -259,7 +258,7 @@ class TestSecurityFilesWeb(FrappeTestCase):
 		frappe.local.conf.pop("webserver_port", None)
 
 
-class TestMaintenance(FrappeTestCase):
+class TestMaintenance(TestCase):
 	def test_delete_old_rotated_logs_lists_sizes_then_deletes_only_them(self):
 		logs = Path(get_bench_path()).resolve() / "logs"
 		old = logs / "diag-ops-test.log.3"
@@ -306,7 +305,7 @@ class TestMaintenance(FrappeTestCase):
 		self.assertIn("Delete rotated bench log files", done.stdout)
 
 
-class TestOperationsRest(FrappeTestCase):
+class TestOperationsRest(TestCase):
 	def test_guest_gets_403_and_a_run_is_stored_with_its_kind(self):
 		frappe.db.commit()
 		guest = http_client(None)
