@@ -7,10 +7,16 @@ from frappe_diagnostics.checks import (
 	cache,
 	configuration,
 	database,
+	email,
+	files,
 	filesystem,
 	host,
+	job_failures,
 	jobs,
+	scheduler,
+	security,
 	system,
+	web,
 )
 
 # imported for their @check registrations
@@ -21,8 +27,14 @@ __all__ = [
 	"cache",
 	"configuration",
 	"database",
+	"email",
+	"files",
 	"filesystem",
 	"host",
+	"job_failures",
 	"jobs",
+	"scheduler",
+	"security",
 	"system",
+	"web",
 ]

@@ -346,3 +346,9 @@ def run(ctx, name: str, surface: str, /, **raw):
 	inputs = entry.parse(raw, surface)
 	registry.load_hooks(ctx.hook_entries)
 	return entry.function()(ctx, **inputs)
+
+
+# the operations troubleshooters (jobs, web, email, security, files) are declared in their own module
+from frappe_diagnostics.troubleshooters.catalog_operations import ENTRIES as _OPERATIONS
+
+CATALOG.update((t.name, t) for t in _OPERATIONS)

@@ -346,3 +346,8 @@ ACTIONS = {
 	a.name: a
 	for a in (EnableUser(), ResetLoginAttempts(), GrantPermission(), ShareDocument(), RemoveUserPermission())
 }
+
+# the maintenance actions (clear cache, trim logs, …) live in their own modules
+from frappe_diagnostics.site.fixes.maintenance import MAINTENANCE
+
+ACTIONS.update(MAINTENANCE)

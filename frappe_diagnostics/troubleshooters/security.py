@@ -1,0 +1,73 @@
+"""Security audit: a scored list of findings, each with its evidence and fix. Works from a bench folder
+with the site down (SQL, config and files; passwords only verified against their stored hash)."""
+
+from __future__ import annotations
+
+import time
+
+from frappe_diagnostics.engine.registry import Registry, check
+from frappe_diagnostics.engine.result import Finding, Metric, Status
+from frappe_diagnostics.engine.runner import run_checks
+from frappe_diagnostics.engine.settings import Settings
+from frappe_diagnostics.troubleshooters.diagnosis import Diagnosis
+from frappe_diagnostics.troubleshooters.security_rules import all_verdicts, score
+from frappe_diagnostics.troubleshooters.steps import step
+
+RULES = (
+	"admin_password",
+	"developer_mode",
+	"allow_tests",
+	"ignore_csrf",
+	"allow_cors",
+	"rate_limit",
+	"password_policy",
+	"login_attempts",
+	"session_expiry",
+	"two_factor",
+	"api_keys",
+	"public_files",
+	"config_permissions",
+	"plain_http",
+)
+
+
+def audit_step(probe):
+	verdicts = all_verdicts(probe)
+	probe.verdicts = verdicts
+	counted = [v for v in verdicts if v.status is not Status.SKIPPED]
+	points = score(counted)
+	status = Status.CRITICAL if points < 50 else Status.WARNING if counted else Status.OK
+	passed = [r for r in RULES if r not in {v.rule for v in verdicts}]
+	findings = [Finding("Passed", {"rules": passed})]
+	summary = (
+		f"Security score {points}/100: {len(counted)} finding(s); {len(passed)} of {len(RULES)} rules pass."
+	)
+	return probe.result(status, summary, [Metric("score", points, "/100")], findings)
+
+
+def diagnose_security(ctx) -> Diagnosis:
+	started = time.time()
+	settings = Settings(
+		check_budget_ms=10000,
+		run_budget_s=60,
+		parallel=1,
+		disabled=ctx.settings.disabled,
+		thresholds=ctx.settings.thresholds,
+	)
+	local = Registry()
+	holder = {}
+
+	def run(probe):
+		result = audit_step(probe)
+		holder["verdicts"] = probe.verdicts
+		return result
+
+	check("security.score", title="Security score", tags=("security",), budget_ms=10000, into=local)(run)
+	first = run_checks(ctx, local.all(), settings=settings, reg=local).results
+	verdicts = sorted(holder.get("verdicts", []), key=lambda v: -v.status.rank)
+	steps = [
+		step(f"security.{v.rule}", v.title, v.status, v.message, [v.finding()], v.fixes) for v in verdicts
+	]
+	return Diagnosis(
+		"Security", f"How exposed is {ctx.name}?", [*steps, *first], {}, started, time.time(), ctx.name
+	)
