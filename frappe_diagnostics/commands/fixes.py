@@ -81,5 +81,7 @@ def fix(context, action, do_apply, yes, run_name, as_json):
 			click.secho(str(e), fg="red", err=True)
 			code = 2
 		else:
-			click.echo(to_json(log) if as_json else _done(log, result["name"] == fixes.REVERT))
+			click.echo(
+				to_json(log) if as_json else _done(log, result["name"] == fixes.REVERT, result["reversible"])
+			)
 	sys.exit(code)

@@ -1,9 +1,6 @@
-"""The files troubleshooter's entry point: the framework-free diagnosis, plus — inside a booted site, when
-a user is named — why that user may or may not open the file (Frappe's own File permission rules).
-
-Frappe is imported only for that last step, so the standalone command (which never offers `user`) can
-use this entry point with the site down.
-"""
+"""The files troubleshooter inside a booted site: the framework-free diagnosis, plus — when a user is
+named — why that user may or may not open the file (Frappe's own File permission rules). The standalone
+command answers with troubleshooters/files.py alone (the catalog's `site_answer`)."""
 
 from __future__ import annotations
 

@@ -62,6 +62,18 @@ class Smtp(socketserver.ThreadingTCPServer):
 
 
 class TestEmail(TestCase):
+	def setUp(self):
+		# the state this test names: its account is the site's only outgoing one (test sites carry others)
+		self.others = frappe.get_all(
+			"Email Account", {"enable_outgoing": 1}, ["name", "default_outgoing"], as_list=True
+		)
+		for name, _default in self.others:
+			frappe.db.set_value("Email Account", name, {"enable_outgoing": 0, "default_outgoing": 0})
+
+	def tearDown(self):
+		for name, default in self.others:
+			frappe.db.set_value("Email Account", name, {"enable_outgoing": 1, "default_outgoing": default})
+
 	def test_smtp_login_then_wrong_password_then_closed_port(self):
 		server = Smtp()
 		account = frappe.get_doc(
@@ -96,11 +108,18 @@ class TestEmail(TestCase):
 			frappe.delete_doc("Email Account", account.name, force=True, ignore_permissions=True)
 
 
+def reload_site_config():
+	from frappe.utils.background_jobs import get_queues_timeout
+
+	frappe.local.conf = frappe._dict(frappe.get_site_config())
+	get_queues_timeout.cache_clear()  # Frappe caches the queue list for the process
+
+
 class TestJobs(TestCase):
 	def tearDown(self):
 		update_site_config("pause_scheduler", 0)
 		update_site_config("workers", {})
-		frappe.local.conf = frappe._dict(frappe.get_site_config())
+		reload_site_config()
 
 	def test_paused_scheduler_is_the_likely_cause(self):
 		frappe.db.set_single_value("System Settings", "enable_scheduler", 1)
@@ -114,7 +133,7 @@ class TestJobs(TestCase):
 
 	def test_a_filled_queue_with_no_worker_then_a_real_worker_drains_it(self):
 		update_site_config("workers", {"diag_ops": {"timeout": 60}})
-		frappe.local.conf = frappe._dict(frappe.get_site_config())
+		reload_site_config()
 		for _ in range(3):
 			frappe.enqueue("frappe.ping", queue="diag_ops")
 		_diagnosis, by_id = steps("jobs", job="frappe.ping")

@@ -94,6 +94,7 @@ class Troubleshooter:
 	warnings: dict[str, str] = field(default_factory=dict)  # input -> printed before running when given
 	needs: str = "site"  # standalone: "site", or "bench" when a bench folder alone will do
 	verdict: bool = False  # the answer leads with an allowed/denied verdict
+	site_answer: str = ""  # "module:function" under site/ that answers inside a booted site (more evidence)
 
 	def __post_init__(self):
 		if not self.command:
@@ -123,8 +124,10 @@ class Troubleshooter:
 			raise BadInput(f"{self.command} takes no {', '.join(unknown)} here.")
 		return {name: spec.parse(raw.get(name)) for name, spec in offered.items()}
 
-	def function(self) -> Callable:
-		module, _, attr = self.answer.partition(":")
+	def function(self, surface: str = STANDALONE) -> Callable:
+		"""The answer for a surface: the site answer inside a booted site when there is one."""
+		path = self.site_answer if self.site_answer and surface in IN_SITE else self.answer
+		module, _, attr = path.partition(":")
 		return getattr(importlib.import_module(module), attr)
 
 	def describe(self, translate: Callable[[str], str] = _) -> dict:
@@ -345,7 +348,7 @@ def run(ctx, name: str, surface: str, /, **raw):
 		raise BadInput(f"{entry.command} is not available here ({surface}).")
 	inputs = entry.parse(raw, surface)
 	registry.load_hooks(ctx.hook_entries)
-	return entry.function()(ctx, **inputs)
+	return entry.function(surface)(ctx, **inputs)
 
 
 # the operations troubleshooters (jobs, web, email, security, files) are declared in their own module

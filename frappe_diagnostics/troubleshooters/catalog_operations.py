@@ -56,7 +56,7 @@ ENTRIES = (
 		"files",
 		_("Why won't this file upload or open?"),
 		"Files",
-		"frappe_diagnostics.site.files:diagnose_files",
+		"frappe_diagnostics.troubleshooters.files:diagnose_files",
 		_("Files and uploads"),
 		inputs=(
 			Input(
@@ -71,5 +71,6 @@ ENTRIES = (
 				desk={"fieldtype": "Link", "options": "User"},
 			),
 		),
+		site_answer="frappe_diagnostics.site.files:diagnose_files",  # adds the user's 403 explained
 	),
 )
