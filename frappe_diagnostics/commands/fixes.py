@@ -28,12 +28,11 @@ def _print_plan(result: dict) -> None:
 	)
 
 
-def _done(log: dict, reverting: bool) -> str:
+def _done(log: dict, reverting: bool, reversible: bool) -> str:
 	if reverting:
 		return f"Reverted {log['name']}: {log['target_doctype']} {log['target_name']} is as it was before."
-	return (
-		f"Applied and recorded as {log['name']} (undo: diagnostics fix 'revert?log={log['name']}' --apply)."
-	)
+	undo = f" (undo: diagnostics fix 'revert?log={log['name']}' --apply)" if reversible else " (one-way)"
+	return f"Applied and recorded as {log['name']}{undo}."
 
 
 @click.command("fix", cls=shared.Command)
