@@ -32,7 +32,7 @@ _BARE_TYPE = re.compile(
 	r"(?<![\w.])([A-Za-z_][\w.]{0,200}(?:Error|Exception|Timeout|Exit))\b(?::[ \t]*(.*))?"
 )
 _SITE_LINE = re.compile(r"^Site: (\S{1,200})$", re.M)
-_NORMALIZED: dict[str, str] = {}  # message -> normalised message: the same message recurs
+_NORMALIZED: dict[tuple, str] = {}  # (message, sites) -> normalised message: the same message recurs
 
 
 @dataclass(frozen=True)
@@ -75,14 +75,12 @@ def _causes(blocks: list[ExceptionBlock]) -> list[ExceptionBlock]:
 
 
 def _normalized(message: str, sites: tuple[str, ...]) -> str:
-	if sites:
-		return normalize_message(mask_sites(message, sites))
-	found = _NORMALIZED.get(message)
+	found = _NORMALIZED.get((message, sites))
 	if found is None:
-		found = normalize_message(mask_sites(message))
+		found = normalize_message(mask_sites(message, sites))
 		if len(_NORMALIZED) >= 4096:
 			_NORMALIZED.clear()
-		_NORMALIZED[message] = found
+		_NORMALIZED[message, sites] = found
 	return found
 
 

@@ -20,6 +20,9 @@ from frappe_diagnostics.knowledge.tracebacks import fingerprint_error
 from frappe_diagnostics.site.seed import solutions_from_records
 
 TREND_DAYS = 30
+# the list's columns after the title: a site's own List View Settings for Error Group are kept
+LIST_COLUMNS = (("status_field", "Status"), ("last_occurrence", "Last seen"), ("count", "Occurrences"))
+LIST_COLUMNS += (("last_7_days", "Last 7 days"),)
 
 
 class Occurrences:
@@ -184,3 +187,14 @@ def link_error_logs(links: list[tuple]) -> None:
 	]
 	fields = ["name", "error_group", "error_log", "title", "creation", "modified", "owner", "modified_by"]
 	frappe.db.bulk_insert("Error Group Log", fields, values, ignore_duplicates=True)
+
+
+def ensure_list_settings() -> None:
+	"""Six columns for the Error Group list (Frappe shows four on a laptop screen, so "Last seen" and
+	"Last 7 days" fell off); made once, an operator's own List View Settings win."""
+	if frappe.db.exists("List View Settings", "Error Group"):
+		return
+	columns = [{"fieldname": name, "label": label} for name, label in LIST_COLUMNS]
+	doc = frappe.new_doc("List View Settings")
+	doc.update({"__newname": "Error Group", "total_fields": "6", "fields": json.dumps(columns)})
+	doc.insert(ignore_permissions=True)

@@ -10,14 +10,15 @@ frappe.listview_settings["Error Group"] = {
 		last_occurrence(value) {
 			if (!value) return "";
 			const when = frappe.datetime.str_to_user(value);
-			return `<span title="${frappe.utils.escape_html(when)}">${comment_when(value, true)}</span>`;
+			const ago = frappe.datetime.prettyDate(value); // "" for a time ahead of this browser's clock
+			return `<span title="${frappe.utils.escape_html(when)}">${ago || when}</span>`;
 		},
 	},
 	onload(listview) {
 		listview.page.wrapper.addClass("error-group-list");
 		frappe.dom.set_style(
-			`.error-group-list .list-row-col.list-subject { flex: 4; }
-			.error-group-list .list-row-head .list-subject { flex: 4; }`
+			`.error-group-list .list-row-col.list-subject { flex: 6; }
+			.error-group-list .list-row-head .list-subject { flex: 6; }`
 		);
 	},
 };
