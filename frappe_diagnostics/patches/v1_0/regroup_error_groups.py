@@ -12,8 +12,19 @@ from frappe_diagnostics.site.errorgroups import merge_into, rekey
 
 
 def execute():
-	if not frappe.db.table_exists("Error Group"):
-		return
+	if frappe.db.table_exists("Error Group") and regroup():
+		frappe.enqueue(
+			"frappe_diagnostics.site.errorlog.link_grouped_error_logs",
+			queue="long",
+			timeout=3600,
+			job_id="frappe_diagnostics:link_grouped_error_logs",
+			deduplicate=True,
+			enqueue_after_commit=True,
+		)
+
+
+def regroup() -> int:
+	"""Re-key every group, merge the groups that now share a key; returns how many groups remain."""
 	survivors = {}
 	for row in frappe.get_all("Error Group", fields=["*"], order_by="creation asc, name asc"):
 		doc = frappe.get_doc({"doctype": "Error Group", **row})
@@ -26,11 +37,4 @@ def execute():
 	for doc in survivors.values():
 		doc.flags.ignore_permissions = True
 		doc.save()
-	frappe.enqueue(
-		"frappe_diagnostics.site.errorlog.link_grouped_error_logs",
-		queue="long",
-		timeout=3600,
-		job_id="frappe_diagnostics:link_grouped_error_logs",
-		deduplicate=True,
-		enqueue_after_commit=True,
-	)
+	return len(survivors)
