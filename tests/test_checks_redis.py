@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from conftest import free_port
 from helpers import run_one
 from rq import Queue, Worker

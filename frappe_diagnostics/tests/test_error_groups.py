@@ -5,11 +5,11 @@ import json
 from contextlib import contextmanager
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 
 from frappe_diagnostics.frappe_diagnostics.doctype.error_group_log.error_group_log import ErrorGroupLog
 from frappe_diagnostics.patches.v1_0 import index_error_log_creation, regroup_error_groups
 from frappe_diagnostics.site.errorlog import link_grouped_error_logs, process_error_logs, set_watermark
+from frappe_diagnostics.tests.utils import TestCase
 
 NOT_FOUND = """Traceback (most recent call last):
   File "apps/frappe/frappe/app.py", line 95, in application
@@ -32,7 +32,7 @@ pymysql.err.OperationalError: (2006, "MySQL server has gone away{reason}")
 LONG = "Row #{n}: " + "the quantity of this item is not available in the warehouse at posting time " * 3
 
 
-class ErrorGroupTestCase(FrappeTestCase):
+class ErrorGroupTestCase(TestCase):
 	def setUp(self):
 		for doctype in ("Error Group Log", "Error Group", "Error Log"):
 			frappe.db.delete(doctype)
