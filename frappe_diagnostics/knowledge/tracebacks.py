@@ -17,7 +17,7 @@ import hashlib
 import re
 from dataclasses import dataclass, field
 
-from frappe_diagnostics.knowledge.messages import db_error_code, mask_sites, normalize_message
+from frappe_diagnostics.knowledge.messages import MAX_MESSAGE, db_error_code, mask_sites, normalize_message
 from frappe_diagnostics.knowledge.traceparse import (
 	CAUSE,
 	MAX_TEXT,
@@ -77,7 +77,7 @@ def _causes(blocks: list[ExceptionBlock]) -> list[ExceptionBlock]:
 def _normalized(message: str, sites: tuple[str, ...]) -> str:
 	found = _NORMALIZED.get((message, sites))
 	if found is None:
-		found = normalize_message(mask_sites(message, sites))
+		found = normalize_message(mask_sites(message[:MAX_MESSAGE], sites))
 		if len(_NORMALIZED) >= 4096:
 			_NORMALIZED.clear()
 		_NORMALIZED[message, sites] = found
