@@ -14,6 +14,7 @@ import json
 import random
 import re
 import time
+import zlib
 from pathlib import Path
 
 OUT = Path(__file__).resolve().parent / "out"
@@ -184,21 +185,23 @@ THROW_STACK = [
 ]
 
 
-def _traceback(rng: random.Random, job: bool = False) -> str:
+def _traceback(rng: random.Random, job: bool = False, short: bool = False) -> str:
+	"""A traceback as one deployment logs it: a frame's line number and carets are the same every time."""
 	exc, template, where = rng.choice(ERRORS)
 	message = re.sub(r"\{(\w+)\}", lambda m: _param(m.group(1), rng), template)
 	module, function = where.split(":")
 	app = module.split(".")[0]
 	own = [(f"{app}/{module.replace('.', '/')}.py", function, "self.validate_items()")]
-	frames = (JOB_STACK if job else REQUEST_STACK) + DOC_STACK + own
+	frames = (JOB_STACK if job else REQUEST_STACK) + ([] if short else DOC_STACK) + own
 	if exc.startswith("frappe.exceptions."):
 		frames += THROW_STACK
 	out = ["Traceback (most recent call last):"]
 	for path, func, code in frames:
-		out.append(f'  File "{BENCH}/apps/{path}", line {rng.randint(10, 2000)}, in {func}')
+		line = zlib.crc32(f"{path}:{func}".encode())
+		out.append(f'  File "{BENCH}/apps/{path}", line {10 + line % 1990}, in {func}')
 		out.append(f"    {code}")
-		if rng.random() < 0.5:
-			out.append("    " + " " * rng.randint(0, 8) + "^" * rng.randint(5, 40))
+		if line % 2:
+			out.append("    " + " " * (line % 9) + "^" * (5 + line % 36))
 	out.append(f"{exc}: {message}")
 	return "\n".join(out)
 
@@ -210,9 +213,9 @@ def _stamp(ts: float, gunicorn: bool = False) -> str:
 	return time.strftime("%Y-%m-%d %H:%M:%S", t) + f",{int(ts * 1000) % 1000:03d}"
 
 
-def _frappe_log(rng: random.Random, ts: float) -> str:
-	if rng.random() < 0.5:
-		return f"{_stamp(ts)} ERROR frappe New Exception collected in error log\nSite: site{rng.randint(1, 3)}.local\nForm Dict: {{'cmd': 'run_doc_method', 'docname': '{_param('id', rng)}'}}\n{_traceback(rng)}\n"
+def _frappe_log(rng: random.Random, ts: float, errors: float = 0.5, short: bool = False) -> str:
+	if rng.random() < errors:
+		return f"{_stamp(ts)} ERROR frappe New Exception collected in error log\nSite: site{rng.randint(1, 3)}.local\nForm Dict: {{'cmd': 'run_doc_method', 'docname': '{_param('id', rng)}'}}\n{_traceback(rng, short=short)}\n"
 	return f"{_stamp(ts)} {rng.choice(['INFO', 'WARNING', 'DEBUG'])} frappe Request {rng.randint(1, 10**9):x} took {rng.randint(1, 9000)} ms\n"
 
 
@@ -222,9 +225,9 @@ def _web_error(rng: random.Random, ts: float) -> str:
 	return f"{_stamp(ts, True)} [{rng.randint(100, 9999)}] [INFO] Booting worker with pid: {rng.randint(100, 99999)}\n"
 
 
-def _worker_error(rng: random.Random, ts: float) -> str:
-	if rng.random() < 0.4:
-		return f"{_stamp(ts)} [Job {rng.randint(1, 10**12):x}]: exception raised while executing (frappe.utils.background_jobs.execute_job)\n{_traceback(rng, job=True)}\n"
+def _worker_error(rng: random.Random, ts: float, errors: float = 0.4, short: bool = False) -> str:
+	if rng.random() < errors:
+		return f"{_stamp(ts)} [Job {rng.randint(1, 10**12):x}]: exception raised while executing (frappe.utils.background_jobs.execute_job)\n{_traceback(rng, job=True, short=short)}\n"
 	return f"{_stamp(ts)} default: Job OK ({rng.randint(1, 10**12):x})\n"
 
 
@@ -298,6 +301,22 @@ def write_bench_logs(folder: Path, target_bytes: int, seed: int = 1) -> list[Pat
 					ts += rng.random() * 0.5
 					size += out.write(make(rng, ts).encode("utf-8"))
 			written.append(path)
+	return written
+
+
+def write_error_dense_logs(folder: Path, target_bytes: int, seed: int = 1) -> list[Path]:
+	"""A logs/ folder where most records are errors with tracebacks (about 78 %, ~700 bytes a record)."""
+	rng = random.Random(seed)
+	folder.mkdir(parents=True, exist_ok=True)
+	written = []
+	dense = {"errors": 0.78, "short": True}
+	for name, make in (("frappe.log", _frappe_log), ("worker.error.log", _worker_error)):
+		path, ts, size = folder / name, 1714550400.0, 0
+		with open(path, "wb") as out:
+			while size < target_bytes // 2:
+				ts += rng.random()
+				size += out.write(make(rng, ts, **dense).encode("utf-8"))
+		written.append(path)
 	return written
 
 

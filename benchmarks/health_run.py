@@ -32,16 +32,20 @@ def p95(values):
 	return ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
 
 
-@contextmanager
-def throwaway_site():
-	"""A bench folder and a Frappe-shaped database on the local services; removed afterwards."""
-	root = pymysql.connect(
+def root_connection():
+	return pymysql.connect(
 		host=os.environ.get("DIAG_TEST_DB_HOST", "127.0.0.1"),
 		port=int(os.environ.get("DIAG_TEST_DB_PORT", "3306")),
 		user=os.environ.get("DIAG_TEST_DB_ROOT_USER", "root"),
 		password=os.environ.get("DIAG_TEST_DB_ROOT_PASSWORD", ""),
 		autocommit=True,
 	)
+
+
+@contextmanager
+def throwaway_site():
+	"""A bench folder and a Frappe-shaped database on the local services; removed afterwards."""
+	root = root_connection()
 	name, password = f"_diagbench_{secrets.token_hex(4)}", secrets.token_urlsafe(12)
 	with root.cursor() as cur:
 		cur.execute(f"CREATE DATABASE `{name}`")

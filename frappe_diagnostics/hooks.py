@@ -28,3 +28,6 @@ scheduler_events = {
 	},
 	"daily": ["frappe_diagnostics.site.tasks.cleanup_old_runs"],
 }
+
+# Log Settings clears a group's Error Log list with the Error Logs (Frappe keeps those 14 days by default)
+default_log_clearing_doctypes = {"Error Group Log": 14}

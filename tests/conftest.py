@@ -52,6 +52,8 @@ SITE_TABLES = [
 	"""CREATE TABLE `__Auth` (doctype varchar(140), name varchar(255), fieldname varchar(140), password text,
 		encrypted int(1) NOT NULL DEFAULT 0, PRIMARY KEY (doctype, name, fieldname))""",
 ]
+# what every Frappe site holds in tabSingles (a fresh site stores 0 until the scheduler is enabled)
+SINGLES = [("System Settings", "enable_scheduler", "1")]
 FRAPPE_PATCHES = [
 	"frappe.patches.v15_0.example_patch",
 	"execute:frappe.reload_doc('core', 'doctype', 'user') #2024-01-01",
@@ -90,6 +92,7 @@ def site_db(root_db):
 		for ddl in SITE_TABLES:
 			cur.execute(ddl)
 		cur.execute("INSERT INTO diag_lock_target VALUES (1, 0)")
+		cur.executemany("INSERT INTO `tabSingles` VALUES (%s, %s, %s)", SINGLES)
 		cur.execute("INSERT INTO `tabInstalled Application` VALUES ('a1', 'frappe', '15.55.1', 1)")
 		cur.execute(
 			"INSERT INTO `tabDefaultValue` VALUES ('d1', NOW(6), '__global', 'installed_apps', %s)",
@@ -118,6 +121,8 @@ def site_sql(root_db, site_db):
 	run("DELETE FROM `tabSessions`")
 	run("DELETE FROM `tabError Log`")
 	run("DELETE FROM `tabSingles`")
+	for row in SINGLES:
+		run("INSERT INTO `tabSingles` VALUES (%s, %s, %s)", row)
 
 
 class Bench:

@@ -90,18 +90,25 @@ def test_active_sessions_counts_the_last_30_minutes(bench, site_sql):
 	assert result.metric("active_users") == 2
 
 
+def log_error(site_sql, name, creation, method="x", modified=None):
+	"""An Error Log row as Frappe writes it: modified = creation unless touched later."""
+	site_sql(
+		"INSERT INTO `tabError Log` (name, creation, modified, method) VALUES (%s, %s, %s, %s)",
+		(name, creation, modified or creation, method),
+	)
+
+
 def test_error_log_rate_grades_and_names_the_top_source(bench, site_sql):
 	now = datetime.now()
 	for i in range(12):
-		method = "erpnext.stock.make_entry" if i < 9 else "frappe.email.pull"
-		site_sql(
-			"INSERT INTO `tabError Log` (name, creation, method) VALUES (%s, %s, %s)",
-			(f"e{i}", now - timedelta(minutes=i), method),
+		log_error(
+			site_sql,
+			f"e{i}",
+			now - timedelta(minutes=i),
+			"erpnext.stock.make_entry" if i < 9 else "frappe.email.pull",
 		)
-	site_sql(
-		"INSERT INTO `tabError Log` (name, creation, method) VALUES ('old', %s, 'x')",
-		(now - timedelta(hours=3),),
-	)
+	log_error(site_sql, "old", now - timedelta(hours=3))
+	log_error(site_sql, "old-but-seen", now - timedelta(hours=3), modified=now)  # read since: not new
 	result = run_one(bench.context(), "application.error_log")
 	assert result.metric("errors_last_hour") == 12
 	assert result.status is Status.WARNING
@@ -110,10 +117,7 @@ def test_error_log_rate_grades_and_names_the_top_source(bench, site_sql):
 
 def test_site_time_zone_is_used_for_the_window(bench, site_sql):
 	site_sql("INSERT INTO `tabSingles` VALUES ('System Settings', 'time_zone', 'Pacific/Kiritimati')")
-	site_sql(
-		"INSERT INTO `tabError Log` (name, creation, method) VALUES ('tz', %s, 'x')",
-		(datetime.now() + timedelta(hours=13, minutes=50),),
-	)
+	log_error(site_sql, "tz", datetime.now() + timedelta(hours=13, minutes=50))
 	ctx = bench.context()
 	assert run_one(ctx, "application.error_log").metric("errors_last_hour") == 1
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 from conftest import free_port
 from helpers import run_one
 from rq import Queue, Worker
@@ -101,17 +103,66 @@ def test_queues_count_waiting_jobs_and_flag_missing_workers(bench, redis_client)
 	assert "default" in workers.summary
 
 
-def test_workers_listening_on_every_queue_are_ok(bench, redis_client):
+def registered_worker(bench, redis_client, name: str) -> Worker:
+	"""A worker registered on every queue of the bench, as a running `bench worker` is."""
 	names = [f"{bench.bench_id}:{q}" for q in ("short", "default", "long")]
-	worker = Worker(
-		[Queue(n, connection=redis_client) for n in names],
-		connection=redis_client,
-		name=f"{bench.bench_id}-w1",
-	)
+	worker = Worker([Queue(n, connection=redis_client) for n in names], connection=redis_client, name=name)
 	worker.register_birth()
+	return worker
+
+
+def test_workers_listening_on_every_queue_are_ok(bench, redis_client):
+	worker = registered_worker(bench, redis_client, f"{bench.bench_id}-w1")
 	try:
 		result = run_one(bench.context(), "jobs.workers")
 		assert result.status is Status.OK, result.summary
 		assert result.metric("default.workers") == 1
+	finally:
+		worker.register_death()
+
+
+def test_queue_counters_are_read_without_changing_the_registries(bench, redis_client):
+	from rq.job import Job
+	from rq.registry import StartedJobRegistry
+
+	queue = Queue(f"{bench.bench_id}:long", connection=redis_client)
+	registry_ = StartedJobRegistry(queue=queue)
+	live = Job.create("builtins.print", connection=redis_client, origin=queue.name)
+	live.save()
+	registry_.add(live, ttl=600)
+	stale = Job.create("builtins.print", connection=redis_client, origin=queue.name)
+	stale.save()
+	redis_client.zadd(registry_.key, {stale.id: time.time() - 60})  # its worker died a minute ago
+	result = run_one(bench.context(), "jobs.queues")
+	assert result.metric("long.started") == 1
+	assert redis_client.zcard(registry_.key) == 2  # rq's count would have cleaned the stale one up
+
+
+def test_oldest_wait_is_read_from_the_head_of_a_long_backlog(bench, redis_client):
+	from datetime import datetime, timedelta, timezone
+
+	queue = Queue(f"{bench.bench_id}:short", connection=redis_client)
+	jobs = [queue.enqueue("builtins.print", i) for i in range(300)]
+	then = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(minutes=40)
+	redis_client.hset(jobs[0].key, "enqueued_at", then.strftime("%Y-%m-%dT%H:%M:%S.%fZ"))
+	result = run_one(bench.context(), "jobs.queues", oldest_wait_warning_s=600, oldest_wait_critical_s=1800)
+	assert result.metric("short.waiting") == 300
+	assert 2400 <= result.metric("short.oldest_wait") < 2460
+	assert result.status is Status.CRITICAL
+
+
+def test_workers_whose_key_expired_are_not_counted(bench, redis_client):
+	names = [f"{bench.bench_id}:{q}" for q in ("short", "default", "long")]
+	worker = Worker(
+		[Queue(n, connection=redis_client) for n in names],
+		connection=redis_client,
+		name=f"{bench.bench_id}-w2",
+	)
+	worker.register_birth()
+	redis_client.delete(worker.key)  # the worker died without deregistering; its heartbeat key expired
+	try:
+		result = run_one(bench.context(), "jobs.workers")
+		assert result.metric("default.workers") == 0
+		assert result.status is Status.WARNING
 	finally:
 		worker.register_death()

@@ -252,7 +252,7 @@ def test_every_whitelisted_method_checks_the_role_first_and_state_changes_are_po
 			assert "methods=['POST']" in decorator or 'methods=["POST"]' in decorator, name
 
 
-FRAPPE_LEVEL = ("site", "api", "commands", "frappe_diagnostics", "tests")  # may import frappe
+FRAPPE_LEVEL = ("site", "api", "commands", "patches", "frappe_diagnostics", "tests")  # may import frappe
 FRAMEWORK_FREE = sorted(
 	p
 	for p in PACKAGE.rglob("*.py")

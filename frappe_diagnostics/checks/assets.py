@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from frappe_diagnostics.checks.verdicts import undecided
 from frappe_diagnostics.engine.registry import check
 from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
 from frappe_diagnostics.knowledge.frappeapps import apps_txt
@@ -15,7 +16,8 @@ def assets_built(probe):
 	if not bench:
 		return probe.skipped("No bench folder is known in this context.")
 	assets = bench / "sites" / "assets"
-	apps = apps_txt(bench) or []
+	listed = apps_txt(bench)
+	apps = listed or []
 	unlinked = [a for a in apps if (bench / "apps" / a / a / "public").is_dir() and not (assets / a).exists()]
 	manifest, missing_files = assets / "assets.json", []
 	if manifest.is_file():
@@ -38,6 +40,15 @@ def assets_built(probe):
 		Metric("unlinked_apps", len(unlinked), "apps"),
 	]
 	if not unlinked and not missing_files:
+		if not listed:
+			return undecided(
+				probe,
+				"sites/apps.txt is missing or empty, so which apps' assets must be linked is unknown "
+				"(the bundles assets.json lists are built).",
+				{"apps_txt": str(bench / "sites" / "apps.txt")},
+				"Restore sites/apps.txt: the bench's apps, one per line, frappe first.",
+				metrics,
+			)
 		return probe.ok(f"Assets of {len(apps)} apps are built and linked.", metrics=metrics)
 	app = unlinked[0] if unlinked else None
 	return probe.result(

@@ -131,12 +131,17 @@ def maintenance(probe):
 		fixes.append(
 			Fix("Resume the scheduler.", command=f"bench --site {site} set-config pause_scheduler 0")
 		)
+	if conf.get("disable_scheduler"):  # as Frappe reads it: any true value
+		status = max(status, Status.WARNING, key=lambda s: s.rank)
+		findings.append(Finding("disable_scheduler is set in the site config: no scheduled job runs", {}))
+		fixes.append(Fix("Remove it.", command=f"bench --site {site} set-config disable_scheduler 0"))
 	enabled = probe.sql_value(
 		"SELECT value FROM `tabSingles` WHERE doctype = 'System Settings' AND field = 'enable_scheduler'"
 	)
-	if enabled is not None and str(enabled) in ("0", ""):
+	if str(enabled or "0").strip() in ("0", ""):  # no value stored: Frappe's cint(None) is 0, disabled
 		status = max(status, Status.WARNING, key=lambda s: s.rank)
-		findings.append(Finding("The scheduler is disabled in System Settings", {"enable_scheduler": 0}))
+		stored = "not set" if enabled is None else enabled
+		findings.append(Finding("The scheduler is disabled in System Settings", {"enable_scheduler": stored}))
 		fixes.append(Fix("Enable the scheduler.", command=f"bench --site {site} enable-scheduler"))
 	if status is Status.OK:
 		return probe.ok("Not in maintenance mode; the scheduler is enabled.")

@@ -7,6 +7,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
+from frappe_diagnostics.checks.verdicts import undecided
 from frappe_diagnostics.engine.registry import check
 from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
 
@@ -90,7 +91,8 @@ def disk_space(probe):
 	free_pct = 100.0 * usage.free / usage.total
 	free_gb = usage.free / 2**30
 	stat = os.statvfs(path)
-	inodes_pct = 100.0 * stat.f_favail / stat.f_files if stat.f_files else 100.0
+	# some filesystems (btrfs, overlay, NFS) report no inode counts: then there is nothing to judge
+	inodes_pct = 100.0 * stat.f_favail / stat.f_files if stat.f_files else None
 	status = probe.graded(
 		free_pct,
 		probe.threshold("free_warning_pct"),
@@ -99,13 +101,15 @@ def disk_space(probe):
 	)
 	if free_gb < probe.threshold("free_critical_gb"):
 		status = Status.CRITICAL
-	if inodes_pct < probe.threshold("inodes_warning_pct") and status is Status.OK:
+	if inodes_pct is not None and inodes_pct < probe.threshold("inodes_warning_pct") and status is Status.OK:
 		status = Status.WARNING
 	metrics = [
 		Metric("free", round(free_gb, 2), "GiB"),
 		Metric("free_pct", round(free_pct, 1), "%"),
 		Metric("total", round(usage.total / 2**30, 1), "GiB"),
-		Metric("free_inodes_pct", round(inodes_pct, 1), "%"),
+		Metric("free_inodes_pct", round(inodes_pct, 1), "%")
+		if inodes_pct is not None
+		else Metric("free_inodes_pct", "not reported by this filesystem"),
 	]
 	summary = f"{free_gb:.1f} GiB free of {usage.total / 2**30:.0f} GiB ({free_pct:.0f}%) on {path}."
 	if status is Status.OK:
@@ -130,6 +134,13 @@ def permissions(probe):
 	site_path, bench = probe.site.site_path, probe.site.bench_path
 	if not site_path or not bench:
 		return probe.skipped("No bench folder is known in this context.")
+	if not site_path.is_dir():
+		return undecided(
+			probe,
+			f"the site folder {site_path} does not exist, so the owner of its files cannot be checked.",
+			{"site_path": str(site_path)},
+			"Check the site name (a folder under sites/ holding site_config.json).",
+		)
 	owner = bench.stat().st_uid
 	paths = [
 		bench / "sites",

@@ -2,47 +2,87 @@
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timezone
 
 from frappe_diagnostics.engine.registry import check
 from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
 
+# rq's own key layout (rq 1.x: Queue, StartedJobRegistry, FailedJobRegistry, Job, worker_registration)
+QUEUE_PREFIX, JOB_PREFIX = "rq:queue:", "rq:job:"
+STARTED_KEY, FAILED_KEY = "rq:wip:{}", "rq:failed:{}"
+WORKERS_BY_QUEUE_KEY = "rq:workers:%s"
+
 
 def queue_stats(probe) -> list[dict]:
-	from rq import Queue
-	from rq.registry import FailedJobRegistry, StartedJobRegistry
+	"""Per queue: waiting, started and failed jobs and the oldest job's wait, in two pipelined round trips.
 
+	Read-only: rq's own `count` properties clean registries up first (writes), and listing a queue's ids
+	costs time in proportion to its backlog; the counters and the oldest job's `enqueued_at` do not.
+	"""
 	conn = probe.redis("queue")
-	bench_id = probe.site.bench_id()
-	stats = []
-	for qtype in probe.site.queue_types():
-		queue = Queue(f"{bench_id}:{qtype}", connection=conn)
-		stats.append(
-			{
-				"queue": qtype,
-				"name": queue.name,
-				"waiting": queue.count,
-				"started": StartedJobRegistry(queue=queue).count,
-				"failed": FailedJobRegistry(queue=queue).count,
-				"oldest_wait_s": _oldest_wait(queue),
-			}
+	names = [f"{probe.site.bench_id()}:{q}" for q in probe.site.queue_types()]
+	now = time.time()
+	with conn.pipeline(transaction=False) as pipe:
+		for name in names:
+			pipe.llen(f"{QUEUE_PREFIX}{name}")
+			pipe.zcount(STARTED_KEY.format(name), now, "+inf")  # an expired entry is no longer running
+			pipe.zcount(FAILED_KEY.format(name), now, "+inf")
+			pipe.lindex(f"{QUEUE_PREFIX}{name}", 0)
+		counters = pipe.execute()
+	rows = [counters[i : i + 4] for i in range(0, len(counters), 4)]
+	oldest = [_text(row[3]) if row[3] else None for row in rows]
+	with conn.pipeline(transaction=False) as pipe:
+		for job_id in filter(None, oldest):
+			pipe.hget(f"{JOB_PREFIX}{job_id}", "enqueued_at")
+		stamps = iter(pipe.execute())
+	enqueued = [next(stamps) if job_id else None for job_id in oldest]
+	return [
+		{
+			"queue": qtype,
+			"name": name,
+			"waiting": int(waiting),
+			"started": int(started),
+			"failed": int(failed),
+			"oldest_wait_s": _wait(enqueued_at, now),
+		}
+		for qtype, name, (waiting, started, failed, _), enqueued_at in zip(
+			probe.site.queue_types(), names, rows, enqueued, strict=True
 		)
-	return stats
+	]
 
 
-def _oldest_wait(queue) -> float | None:
-	from rq.job import Job
+def _text(value) -> str:
+	return value.decode() if isinstance(value, bytes) else str(value)
 
-	ids = queue.get_job_ids(0, 0)
-	if not ids:
+
+def _wait(enqueued_at, now: float) -> float | None:
+	"""Seconds since rq's `enqueued_at` (UTC, "2024-05-01T10:00:00.123456Z"); None when absent."""
+	if not enqueued_at:
 		return None
-	job = Job.fetch(ids[0], connection=queue.connection)
-	if not job.enqueued_at:
-		return None
-	enqueued = (
-		job.enqueued_at.replace(tzinfo=timezone.utc) if job.enqueued_at.tzinfo is None else job.enqueued_at
-	)
-	return round((datetime.now(timezone.utc) - enqueued).total_seconds(), 1)
+	text = _text(enqueued_at)
+	for layout in ("%Y-%m-%dT%H:%M:%S.%fZ", "%Y-%m-%dT%H:%M:%SZ"):
+		try:
+			stamp = datetime.strptime(text, layout).replace(tzinfo=timezone.utc).timestamp()
+		except ValueError:
+			continue
+		return round(max(0.0, now - stamp), 1)
+	return None
+
+
+def listening_workers(conn, names: list[str]) -> dict[str, int]:
+	"""Live workers per queue name, from rq's per-queue worker sets (entries whose worker key expired
+	are dead workers rq has not cleaned up yet, and are not counted)."""
+	with conn.pipeline(transaction=False) as pipe:
+		for name in names:
+			pipe.smembers(WORKERS_BY_QUEUE_KEY % name)
+		members = [sorted(_text(m) for m in found) for found in pipe.execute()]
+	with conn.pipeline(transaction=False) as pipe:
+		for keys in members:
+			for key in keys:
+				pipe.exists(key)
+		alive = iter(pipe.execute())
+	return {name: sum(1 for _ in keys if next(alive)) for name, keys in zip(names, members, strict=True)}
 
 
 @check(
@@ -107,17 +147,11 @@ def queues(probe):
 
 @check("jobs.workers", title="Background workers", tags=("jobs",))
 def workers(probe):
-	from rq import Worker
-
 	conn = probe.redis("queue")
 	bench_id = probe.site.bench_id()
-	all_workers = Worker.all(connection=conn)
-	listening = {qtype: 0 for qtype in probe.site.queue_types()}
-	for worker in all_workers:
-		for name in worker.queue_names():
-			prefix, _, qtype = name.rpartition(":")
-			if prefix == bench_id and qtype in listening:
-				listening[qtype] += 1
+	types = probe.site.queue_types()
+	by_name = listening_workers(conn, [f"{bench_id}:{q}" for q in types])
+	listening = {q: by_name[f"{bench_id}:{q}"] for q in types}
 	metrics = [Metric(f"{q}.workers", n, "workers") for q, n in listening.items()]
 	stats = {q["queue"]: q for q in queue_stats(probe)}
 	starving = [q for q, n in listening.items() if n == 0 and stats.get(q, {}).get("waiting")]

@@ -8,6 +8,7 @@ import time
 
 import psutil
 
+from frappe_diagnostics.checks.verdicts import undecided
 from frappe_diagnostics.engine.registry import check
 from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
 
@@ -29,8 +30,9 @@ def _sample() -> tuple[float, float, float]:
 _last = _sample()
 
 
-def cpu_percent() -> float:
-	"""CPU used by other processes over the last 0.05 to 10 s; our own work is not counted."""
+def cpu_percent() -> float | None:
+	"""CPU used by other processes over the last 0.05 to 10 s; our own work is not counted. None when
+	the counters did not advance (they cannot be read, as in some containers)."""
 	global _last
 	with _cpu_lock:
 		if time.monotonic() - _last[0] > MAX_SAMPLE_S:
@@ -42,7 +44,7 @@ def cpu_percent() -> float:
 		before, _last = _last, now
 	total = now[1] - before[1]
 	busy = now[2] - before[2]
-	return max(0.0, min(100.0, 100.0 * busy / total)) if total > 0 else 0.0
+	return max(0.0, min(100.0, 100.0 * busy / total)) if total > 0 else None
 
 
 @check(
@@ -62,6 +64,13 @@ def cpu(probe):
 	cores = psutil.cpu_count() or 1
 	load1, load5, load15 = os.getloadavg()
 	per_core = load5 / cores
+	if pct is None:
+		return undecided(
+			probe,
+			"the CPU time counters did not advance, so CPU use cannot be measured here.",
+			{"load_5m": round(load5, 2), "cores": cores},
+			"Check that /proc/stat is readable by the bench's user (some containers hide it).",
+		)
 	status = max(
 		probe.graded(pct, probe.threshold("cpu_warning_pct"), probe.threshold("cpu_critical_pct")),
 		probe.graded(

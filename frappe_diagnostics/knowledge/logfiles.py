@@ -117,7 +117,7 @@ def analyze(
 		return digest
 	if not files:
 		digest.warnings.append(f"{folder}: no log files found (expected frappe.log, web.error.log ...).")
-	groups = ErrorGroups()
+	groups = ErrorGroups(sites=bench_sites(folder.parent / "sites"))
 	text_logs = [f for f in files if f.base != MONITOR_LOG]
 	for log in text_logs:
 		digest.files.append(_read_file(log, window, digest, groups))
@@ -138,6 +138,14 @@ def analyze(
 		digest.bytes_read += digest.monitor.bytes_read
 		digest.warnings.extend(digest.monitor.warnings)
 	return digest
+
+
+def bench_sites(sites: Path) -> tuple[str, ...]:
+	"""The site names of a bench (its sites/ folders with a site_config.json), masked in messages."""
+	try:
+		return tuple(sorted(p.parent.name for p in sites.glob("*/site_config.json")))[:200]
+	except OSError:
+		return ()
 
 
 def _read_file(log: LogFile, window: Window, digest: LogDigest, groups: ErrorGroups) -> FileSummary:

@@ -2,11 +2,13 @@
 
 Two messages that differ only in the document, user, amount or date they mention normalise alike; a
 MariaDB error code at the head of a message ("(1213, 'Deadlock found…')") is kept, as it names the error.
+Site names ("erp.example.com: Scheduler is inactive") are masked by `mask_sites`.
 """
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 MAX_MESSAGE = 2000  # characters of a message looked at
 _A = re.ASCII
@@ -25,6 +27,14 @@ _PATH = re.compile(r"(?<![\w.])(?:/[\w.@+-]{1,200}){2,}/?")
 # starting only where a token starts keeps it linear
 _WITH_DIGIT = re.compile(r"(?<![\w.,:/#+-])[\w.,:/#+-]*?\d[\w.,:/#+-]*", _A)
 _SPACES = re.compile(r"\s+")
+# a host name, as Frappe's workers and scheduler name the site they work for ("erp.example.com: ...",
+# "... for Site site1.local"): dotted labels ending in a top-level domain, so module paths are not taken
+_HOST = re.compile(
+	r"(?<![\w.@/-])(?:[A-Za-z0-9][A-Za-z0-9-]{0,62}\.){1,8}"
+	r"(?:[A-Za-z]{2}|com|net|org|io|local|localhost|test|internal|lan|app|dev|cloud|site|online|info|biz)"
+	r"(?![\w@/-]|\.\w)(?::(?=\s|\Z))?",
+	re.I,
+)
 _REPEATS = re.compile(r"\?(?:[\s,;]*\?)+")
 
 
@@ -35,6 +45,19 @@ def normalize_message(message: str) -> str:
 	if db:
 		return f"({db.group(1)}, {_normalize(db.group(3))})"
 	return _normalize(message)
+
+
+def mask_sites(message: str, sites: tuple[str, ...] = ()) -> str:
+	"""The message with host names and the given site names (with a colon after them) replaced by "?"."""
+	if sites:
+		message = _sites_pattern(tuple(sorted(set(sites)))).sub("?", message)
+	return _HOST.sub("?", message) if "." in message else message
+
+
+@lru_cache(maxsize=64)
+def _sites_pattern(sites: tuple[str, ...]) -> re.Pattern:
+	names = "|".join(re.escape(s[:200]) for s in sorted(sites, key=len, reverse=True) if s)
+	return re.compile(rf"(?<![\w.-])(?:{names})(?![\w-]|\.\w)(?::(?=\s|\Z))?" if names else r"(?!x)x")
 
 
 def db_error_code(message: str) -> int | None:

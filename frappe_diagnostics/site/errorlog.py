@@ -1,21 +1,18 @@
-"""Groups Error Log entries by fingerprint into Error Group records, incrementally.
+"""Groups Error Log entries into Error Group records, incrementally, through the one grouping path.
 
 A watermark (creation, name) in Diagnostics Settings marks the last Error Log processed; the scheduled job
-and the back-fill command both move it forward in batches, committing each batch.
+and the back-fill command both move it forward in batches, committing each batch. The grouping itself is
+knowledge.errorgroups (the same as the log analysis); site.errorgroups writes the records.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-from collections import Counter
-
 import frappe
-from frappe.utils import add_days, get_datetime, getdate, today
+from frappe.utils import get_datetime
 
-from frappe_diagnostics.knowledge.solutions import match
+from frappe_diagnostics.knowledge.errorgroups import ErrorGroups, headline
 from frappe_diagnostics.knowledge.tracebacks import fingerprint_error
-from frappe_diagnostics.site.seed import solutions_from_records
+from frappe_diagnostics.site.errorgroups import Occurrences, link_error_logs, write_groups
 from frappe_diagnostics.site.store import site_redactor
 
 STATUSES = ("Open", "Ignored", "Resolved")
@@ -30,9 +27,8 @@ LIST_FIELDS = (
 	"solution",
 	"match_reason",
 	"method",
+	"normalized_message",
 )
-SAMPLE_CHARS = 8000
-TREND_DAYS = 30
 EPOCH = "1970-01-01 00:00:00"
 
 
@@ -56,7 +52,11 @@ def pending_count() -> int:
 
 
 def next_batch(size: int) -> list[dict]:
-	creation, name = watermark()
+	return rows_after(*watermark(), size)
+
+
+def rows_after(creation, name: str, size: int) -> list[dict]:
+	"""Error Logs after (creation, name) in that order: an index range with the patch's index."""
 	return frappe.db.sql(
 		"select name, creation, method, error from `tabError Log` "
 		"where creation > %s or (creation = %s and name > %s) order by creation, name limit %s",
@@ -84,73 +84,37 @@ def process_error_logs(batch_size: int = 500, max_batches: int | None = None, pr
 
 
 def apply_batch(rows: list[dict], redactor) -> None:
-	seen: dict[str, dict] = {}
+	groups = ErrorGroups(max_groups=len(rows) + 1, sites=(frappe.local.site,))
+	seen: dict[str, Occurrences] = {}
 	for row in rows:
-		text = row.error or row.method or ""
-		fp = fingerprint_error(text)
-		key = hashlib.sha1(fp.key.encode()).hexdigest()
-		entry = seen.setdefault(
-			key, {"fp": fp, "count": 0, "first": row.creation, "last": row, "text": text, "days": Counter()}
+		found = groups.add(row.error or row.method or "", None, "Error Log")
+		seen.setdefault(found.key, Occurrences()).add(row, headline(found.exception_type, found.message))
+	write_groups(groups.groups, seen, redactor)
+
+
+def link_grouped_error_logs(batch_size: int = 1000) -> int:
+	"""Link the Error Logs grouped before groups kept their Error Logs (up to the watermark) to their
+	groups, without counting them again; returns how many were linked. Idempotent."""
+	groups = dict(frappe.get_all("Error Group", fields=["fingerprint", "name"], as_list=True))
+	mark, mark_name = watermark()
+	until, sites, redactor = (get_datetime(mark), mark_name), (frappe.local.site,), site_redactor()
+	cursor, linked = (EPOCH, ""), 0
+	while rows := [r for r in rows_after(*cursor, batch_size) if (r.creation, r.name) <= until]:
+		done = set(
+			frappe.get_all(
+				"Error Group Log", {"error_log": ("in", [r.name for r in rows])}, pluck="error_log"
+			)
 		)
-		entry["count"] += 1
-		entry["days"][str(getdate(row.creation))] += 1
-		entry["last"], entry["text"] = row, text
-	for key, entry in seen.items():
-		upsert_group(key, entry, redactor)
-
-
-def upsert_group(key: str, entry: dict, redactor) -> None:
-	fp, last = entry["fp"], entry["last"]
-	name = frappe.db.get_value("Error Group", {"fingerprint": key})
-	doc = frappe.get_doc("Error Group", name) if name else frappe.new_doc("Error Group")
-	if doc.is_new():
-		title = (
-			f"{fp.exception_type}: {fp.normalized_message}" if fp.normalized_message else fp.exception_type
-		)
-		doc.update(
-			{
-				"fingerprint": key,
-				"title": redactor.text(title)[:140],
-				"exception_type": fp.exception_type[:140],
-				"first_occurrence": entry["first"],
-				"frames": "\n".join(fp.frames),
-				"count": 0,
-				"status": "Open",
-			}
-		)
-		attach_solution(doc, entry["text"])
-	elif doc.status == "Resolved":
-		doc.status = "Open"
-		doc.reopened = (doc.reopened or 0) + 1
-	doc.count = (doc.count or 0) + entry["count"]
-	update_trend(doc, entry["days"])
-	if not doc.last_occurrence or get_datetime(last.creation) >= get_datetime(doc.last_occurrence):
-		doc.last_occurrence = last.creation
-		doc.sample_error_log = last.name
-		doc.method = (last.method or "")[:140]
-		doc.sample = redactor.text(entry["text"][-SAMPLE_CHARS:])
-	if not doc.solution:
-		attach_solution(doc, entry["text"])
-	doc.flags.ignore_permissions = True
-	doc.save()
-
-
-def attach_solution(doc, text: str) -> None:
-	found = match(text, solutions_from_records(), limit=1)
-	if found:
-		doc.solution = frappe.db.get_value("Error Solution", {"solution_id": found[0].solution_id})
-		doc.match_reason = found[0].reason
-
-
-def update_trend(doc, days: Counter) -> None:
-	"""Keep per-day counts for the last TREND_DAYS days and the 7-day total shown in the list."""
-	counts = Counter(json.loads(doc.daily_counts or "{}"))
-	counts.update(days)
-	oldest = str(getdate(add_days(today(), -TREND_DAYS + 1)))
-	kept = {day: n for day, n in sorted(counts.items()) if day >= oldest}
-	week = str(getdate(add_days(today(), -6)))
-	doc.daily_counts = json.dumps(kept)
-	doc.last_7_days = sum(n for day, n in kept.items() if day >= week)
+		links = []
+		for row in rows:
+			found = fingerprint_error(row.error or row.method or "", sites)
+			if row.name not in done and found.key in groups:
+				text = redactor.text(headline(found.exception_type, found.message))
+				links.append((groups[found.key], row.name, row.creation, text))
+		link_error_logs(links)
+		frappe.db.commit()
+		linked, cursor = linked + len(links), (rows[-1].creation, rows[-1].name)
+	return linked
 
 
 def list_groups(status: str | None = None, since=None, limit: int = 20) -> list[dict]:

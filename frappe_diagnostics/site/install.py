@@ -1,4 +1,5 @@
-"""Idempotent set-up after install and migrate: default Diagnostics Settings, seeded Error Solutions."""
+"""Idempotent set-up after install and migrate: default Diagnostics Settings, seeded Error Solutions, the
+Error Group list's columns."""
 
 import frappe
 
@@ -19,7 +20,9 @@ def after_migrate():
 
 
 def seed():
+	from frappe_diagnostics.site.errorgroups import ensure_list_settings
 	from frappe_diagnostics.site.seed import seed_solutions
 
+	ensure_list_settings()
 	counts = seed_solutions()
 	print(f"frappe_diagnostics: error solutions {counts}")

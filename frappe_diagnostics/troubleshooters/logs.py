@@ -101,16 +101,14 @@ def _groups_step(digest, solutions: dict) -> CheckResult:
 			"last_seen": iso(g.last_seen),
 			"files": g.files,
 			"solution": solution.title if solution else None,
+			"normalized": g.message,
+			"variants": [{"message": v.example, "count": v.count} for v in g.top_variants(5)],
 		}
-		message = f"{g.exception_type}: {g.message}" if g.exception_type else g.message
-		findings.append(Finding(message[:300], evidence))
+		findings.append(Finding(g.title, evidence))
 		if solution:
 			fixes += [f for f in solution.fixes()[:2] if f not in fixes]
 	top = groups[0]
-	summary = (
-		f"{digest.distinct_errors} distinct error(s); the most frequent ({top.count}×): "
-		f"{(top.exception_type or top.message)[:120]}."
-	)
+	summary = f"{digest.distinct_errors} distinct error(s); the most frequent ({top.count}×): {top.title}."
 	metrics = [Metric("distinct_errors", digest.distinct_errors, "groups")]
 	return step(
 		"logs.error_groups", "Error groups", Status.WARNING, summary, findings, fixes, metrics=metrics
