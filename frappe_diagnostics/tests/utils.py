@@ -21,12 +21,29 @@ PASSWORD = "Diag-Test-pw-2026!"
 
 
 def make_user(email: str, roles: tuple[str, ...] = ()) -> str:
-	"""A System User with exactly these roles and a known password."""
+	"""A System User with exactly these roles and a known password.
+
+	A user saved by an earlier `bench … diagnostics fix` subprocess has its Contact updated by a worker
+	job (Frappe enqueues create_contact outside tests); when that job lands mid-save, save again.
+	"""
 	if not frappe.db.exists("User", email):
 		user = frappe.get_doc(
 			{"doctype": "User", "email": email, "first_name": email.split("@")[0], "send_welcome_email": 0}
 		)
 		user.insert(ignore_permissions=True)
+	for attempt in range(3):
+		try:
+			_save_user(email, roles)
+			break
+		except frappe.TimestampMismatchError:
+			frappe.db.rollback()
+			if attempt == 2:
+				raise
+	frappe.db.commit()
+	return email
+
+
+def _save_user(email: str, roles: tuple[str, ...]) -> None:
 	user = frappe.get_doc("User", email)
 	user.roles = []
 	for role in roles:
@@ -36,8 +53,6 @@ def make_user(email: str, roles: tuple[str, ...] = ()) -> str:
 	user.new_password = PASSWORD
 	user.flags.ignore_password_policy = True
 	user.save(ignore_permissions=True)
-	frappe.db.commit()
-	return email
 
 
 def http_client(user: str | None = None):
