@@ -83,6 +83,12 @@ MARIADB_FUNCTIONS = frozenset(
 )
 
 TOO_DEEP = "The query nests expressions too deeply to analyse; simplify it (fewer nested calls or brackets)."
+MAX_NODES = 20_000  # tokens before parsing, nodes after: bounds the gate's work (linear in this)
+TOO_LARGE = (
+	f"The query is too large to analyse: more than {MAX_NODES:,} parts (words, values and operators). "
+	"Explain a shorter query, for example without its long IN (...) list or OR/AND chain."
+)
+_RENDERED = "frappe_diagnostics.explainable_sql"
 ALLOWED_FIRST_WORDS = {TokenType.SELECT, TokenType.WITH, TokenType.L_PAREN}
 PROTECTED_SCHEMAS = {"mysql", "performance_schema", "sys"}
 PROTECTED_TABLES = {"__auth"}  # Frappe's password table
@@ -107,16 +113,33 @@ class ExplainDialect(MySQL):
 			exp.RegexpLike: lambda self, e: self.binary(e, "REGEXP"),
 		}
 
+		def sql(self, expression, key=None, comment=True) -> str:
+			# each node is rendered once per statement: note the name each function call is sent under
+			text = super().sql(expression, key, comment)
+			if key is None and isinstance(expression, exp.Func):
+				match = _CALL.match(text, 0, 300)  # a name is at most 64 characters; never scan further
+				if match:
+					self.__dict__.setdefault("calls", set()).add((match.group(1) or match.group(2)).lower())
+			return text
+
 
 def validate_select(sql: str) -> exp.Expression:
-	"""The parsed query when `sql` is one read-only SELECT (UNION, CTE and subqueries allowed)."""
+	"""The parsed query when `sql` is one read-only SELECT (UNION, CTE and subqueries allowed).
+
+	Linear in the length of the query: every node is checked once, the tree is rendered once, and input
+	past MAX_NODES tokens or nodes is refused before the parser or the renderer sees it.
+	"""
 	text = _check_text(sql)
 	try:
 		tokens = _tokens(text)
 		_check_first_word(tokens)
+		if len(tokens) > MAX_NODES:
+			raise QueryRejected(TOO_LARGE)
 		tree = _parse_one(text, tokens)
 		_check_root(tree)
-		for node in tree.walk():
+		for count, node in enumerate(tree.walk(), start=1):
+			if count > MAX_NODES:
+				raise QueryRejected(TOO_LARGE)
 			_check_node(node)
 		explainable_sql(tree)
 	except RecursionError:
@@ -125,11 +148,22 @@ def validate_select(sql: str) -> exp.Expression:
 
 
 def explainable_sql(tree: exp.Expression) -> str:
-	"""The statement MariaDB will see: rendered from the validated tree, without comments."""
+	"""The statement MariaDB will see: rendered from the validated tree, without comments.
+
+	Rendered once per tree; every function call in the rendered text must be a built-in one.
+	"""
+	cached = tree.meta.get(_RENDERED)
+	if cached is not None:
+		return cached
+	generator = ExplainDialect().generator(comments=False)
 	try:
-		return tree.sql(dialect=ExplainDialect, comments=False)
+		text = generator.generate(tree)
 	except RecursionError:
 		raise QueryRejected(TOO_DEEP) from None
+	for name in sorted(generator.__dict__.get("calls", ())):
+		_check_called_name(name)
+	tree.meta[_RENDERED] = text
+	return text
 
 
 def _check_text(sql) -> str:
@@ -263,20 +297,30 @@ def _check_table(table: exp.Table) -> None:
 
 
 def _check_function(func: exp.Func) -> None:
+	"""What the node itself says (no rendering here: the name it is sent under is judged in explainable_sql)."""
 	if isinstance(func.parent, exp.Dot) and func.parent.expression is func:
 		raise QueryRejected(
 			f"{func.parent.sql(dialect=ExplainDialect)} calls a stored function, which may change data; "
 			"only built-in functions are allowed."
 		)
-	called = str(func.name).lower() if isinstance(func, exp.Anonymous) else _rendered_name(func)
-	for name in _function_names(func) | {called}:
-		if name in BLOCKED_FUNCTIONS:
-			raise QueryRejected(
-				f"{name.upper()}() {BLOCKED_FUNCTIONS[name]}, so the analyser refuses it: remove it."
-			)
-	if called and called not in MARIADB_FUNCTIONS:
+	for name in _function_names(func):
+		_check_blocked(name)
+	if isinstance(func, exp.Anonymous):
+		_check_called_name(str(func.name).lower())
+
+
+def _check_blocked(name: str) -> None:
+	if name in BLOCKED_FUNCTIONS:
 		raise QueryRejected(
-			f"{called.upper()}() is not a built-in MariaDB function (stored functions and UDFs may write); "
+			f"{name.upper()}() {BLOCKED_FUNCTIONS[name]}, so the analyser refuses it: remove it."
+		)
+
+
+def _check_called_name(name: str) -> None:
+	_check_blocked(name)
+	if name not in MARIADB_FUNCTIONS:
+		raise QueryRejected(
+			f"{name.upper()}() is not a built-in MariaDB function (stored functions and UDFs may write); "
 			"only built-in functions are allowed."
 		)
 
@@ -287,13 +331,8 @@ def _function_names(func: exp.Func) -> set[str]:
 	return {type(func).__name__.lower(), *(n.lower() for n in func.sql_names())}
 
 
+# a call as MariaDB reads the start of a rendered function node: `name(` or `` `name`( ``
 _CALL = re.compile(r"\s*(?:`([^`]+)`|([A-Za-z_][A-Za-z0-9_$]*))\s*\(")
-
-
-def _rendered_name(func: exp.Func) -> str | None:
-	"""The name MariaDB will see when the rendered node is a call `name(...)`; None for operators."""
-	match = _CALL.match(func.sql(dialect=ExplainDialect, comments=False))
-	return (match.group(1) or match.group(2)).lower() if match else None
 
 
 # --- the query's shape: which table each EXPLAIN row names, and which of its columns filter or sort -----
@@ -363,8 +402,8 @@ class QueryShape:
 		parts += [(join.args.get("on"), 1) for join in select.args.get("joins") or () if join.args.get("on")]
 		parts += [(select.args.get(k), r) for k, r in (("order", 2), ("group", 3)) if select.args.get(k)]
 		for part, rank in parts:
-			for column in _own_columns(part):
-				yield (4 if rank == 0 and _inside_function(column, part) else rank), column
+			for column, in_function in _own_columns(part):
+				yield (4 if rank == 0 and in_function else rank), column
 
 
 def _is_dual(table: exp.Table) -> bool:
@@ -373,16 +412,18 @@ def _is_dual(table: exp.Table) -> bool:
 
 
 def _own_columns(node: exp.Expression):
-	# columns of this SELECT only: nested SELECTs are judged in their own scope
-	for child in node.walk(bfs=False, prune=lambda n: isinstance(n, exp.Select)):
-		if isinstance(child, exp.Column):
-			yield child
-
-
-def _inside_function(column: exp.Column, root: exp.Expression) -> bool:
-	node = column.parent
-	while node is not None and node is not root:
-		if isinstance(node, exp.Func) and not isinstance(node, exp.Connector):
-			return True
-		node = node.parent
-	return False
+	"""(column, inside a function) for the columns of this SELECT only: nested SELECTs are judged in their
+	own scope. One pass from the top, so a long AND/OR chain costs its length, not its length squared."""
+	stack = [(node, False)]
+	while stack:
+		current, in_function = stack.pop()
+		if isinstance(current, exp.Column):
+			yield current, in_function
+			continue
+		if current is not node and isinstance(current, exp.Select):
+			continue
+		call = (
+			current is not node and isinstance(current, exp.Func) and not isinstance(current, exp.Connector)
+		)
+		inside = in_function or call
+		stack.extend((child, inside) for child in reversed(list(current.iter_expressions())))
