@@ -17,6 +17,8 @@ from sqlglot.dialects.mysql import MySQL
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import TokenType
 
+from frappe_diagnostics.engine.credentials import CREDENTIAL_TABLES, SECRET_COLUMNS, credential_table
+
 MAX_QUERY_CHARS = 100_000
 
 # MySQL /*! ... */ and MariaDB /*M! ... */ comments are executed by the server but dropped by the parser
@@ -91,7 +93,6 @@ TOO_LARGE = (
 _RENDERED = "frappe_diagnostics.explainable_sql"
 ALLOWED_FIRST_WORDS = {TokenType.SELECT, TokenType.WITH, TokenType.L_PAREN}
 PROTECTED_SCHEMAS = {"mysql", "performance_schema", "sys"}
-PROTECTED_TABLES = {"__auth"}  # Frappe's password table
 
 STATEMENT_NODES = """DML DDL Command Set Use Transaction Commit Rollback Kill LoadData Describe Show Pragma
 	Analyze Drop Alter TruncateTable Grant Revoke Cache Uncache Refresh Declare Execute Copy Merge
@@ -283,16 +284,32 @@ def _check_node(node: exp.Expression) -> None:
 		)
 	if isinstance(node, exp.Table):
 		_check_table(node)
+	if isinstance(node, exp.Identifier):
+		_check_identifier(node)
 	if isinstance(node, exp.Func):
 		_check_function(node)
 
 
 def _check_table(table: exp.Table) -> None:
-	schema, name = (table.db or "").lower(), (table.name or "").lower()
-	if schema in PROTECTED_SCHEMAS or name in PROTECTED_TABLES:
-		shown = f"{table.db}.{table.name}" if table.db else table.name
+	if (table.db or "").lower() in PROTECTED_SCHEMAS:
 		raise QueryRejected(
-			f"The query reads {shown}, which holds server accounts or passwords; the analyser refuses it."
+			f"The query reads {table.db}.{table.name}, which holds server accounts or passwords; "
+			"the analyser refuses it."
+		)
+	listed = credential_table(table.name)
+	if listed:
+		raise QueryRejected(
+			f"The query reads `{listed}`, which holds {CREDENTIAL_TABLES[listed]}; the analyser refuses it, "
+			"because even a plan can reveal what such a table holds."
+		)
+
+
+def _check_identifier(identifier: exp.Identifier) -> None:
+	name = str(identifier.this or "").lower()
+	if name in SECRET_COLUMNS:
+		raise QueryRejected(
+			f"The query uses the column `{name}`, which holds secrets (passwords, keys or tokens); "
+			"the analyser refuses it, because even a plan can reveal what it holds."
 		)
 
 
