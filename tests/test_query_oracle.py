@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-import pymysql
 import pytest
-from conftest import DB_HOST, DB_PORT
+from test_query_analyser import site_connection
 
 from frappe_diagnostics.engine.credentials import CREDENTIAL_TABLES, SECRET_COLUMNS
 from frappe_diagnostics.engine.result import Status
@@ -70,16 +69,7 @@ def probe_table(root_db, site_db):
 
 
 def explained(site_db, sql):
-	conn = pymysql.connect(
-		host=DB_HOST,
-		port=DB_PORT,
-		user=site_db["name"],
-		password=site_db["password"],
-		database=site_db["name"],
-		autocommit=True,
-		cursorclass=pymysql.cursors.DictCursor,
-	)
-	with conn:
+	with site_connection(site_db) as conn:
 		diagnosis = explain_query(conn, sql, site="test.local")
 	return [
 		(s.check_id, s.status, s.summary, [(m.name, m.value) for m in s.metrics]) for s in diagnosis.steps[1:]
