@@ -17,7 +17,10 @@ from frappe_diagnostics.engine.settings import Settings
 
 DEFAULT_QUEUES = ("short", "default", "long")
 SECRET_KEY = re.compile(r"pass|secret|key|token|pwd|credential|auth", re.IGNORECASE)
-URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<pw>[^@\s/]+)@", re.I)
+# scheme://user:password@ — the password may hold "/", but a port and path (host:8000/a@b) is no password
+URL_PASSWORD = re.compile(
+	r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<pw>(?!\d{1,5}/)[^@\s]+?)@", re.I
+)
 
 
 class SiteContext:
@@ -120,15 +123,21 @@ class SiteContext:
 
 
 def collect_secrets(conf: dict, _depth: int = 0) -> list[str]:
-	"""Every value in a config that is a secret: by key name, or a password inside a URL."""
+	"""Every value in a config that is a secret: by key name (strings, numbers, list items), or a password
+	inside a URL. Short and ordinary values are included; the redactor decides where to mask them."""
 	found: list[str] = []
 	for key, value in (conf or {}).items():
 		if isinstance(value, dict) and _depth < 3:
 			found += collect_secrets(value, _depth + 1)
-		elif isinstance(value, str) and value:
-			if SECRET_KEY.search(str(key)) and len(value) >= 4:
-				found.append(value)
-			found += [m.group("pw") for m in URL_PASSWORD.finditer(value)]
+			continue
+		items = value if isinstance(value, list) else [value]
+		for item in items:
+			if isinstance(item, bool) or not isinstance(item, str | int | float) or item == "":
+				continue
+			if SECRET_KEY.search(str(key)):
+				found.append(str(item))
+			if isinstance(item, str):
+				found += [m.group("pw") for m in URL_PASSWORD.finditer(item)]
 	return sorted(set(found), key=len, reverse=True)
 
 
