@@ -2,7 +2,9 @@
 
 The token is `<expiry>.<hmac>`, the HMAC over the action, the before/after states, the user and the expiry,
 keyed by the site's encryption key. A changed state, another user or another fix gives another HMAC.
-Each token works once (spent tokens are remembered in Redis until they expire).
+Each token works once: `claim` records it as a Diagnostic Fix Confirmation named by its hash and commits
+before the fix runs, so the primary key lets exactly one of two racing requests through, and no cache
+clear, Redis outage or revert makes it usable again.
 """
 
 from __future__ import annotations
@@ -11,10 +13,14 @@ import hashlib
 import hmac
 import json
 import time
+from datetime import timedelta
 
 import frappe
+from frappe.utils import now_datetime
 
 TTL_S = 15 * 60
+CLAIMS = "Diagnostic Fix Confirmation"
+SPENT = "That confirmation was already used. Run the dry run again."
 
 
 class FixRefused(Exception):
@@ -40,12 +46,13 @@ def _digest(plan: dict, user: str, expires: int) -> str:
 
 
 def issue(plan: dict, user: str) -> tuple[str, int]:
+	frappe.db.delete(CLAIMS, {"expires_on": ("<", now_datetime())})  # spent marks of expired tokens
 	expires = int(time.time()) + TTL_S
 	return f"{expires}.{_digest(plan, user, expires)}", TTL_S
 
 
-def _spent_key(token: str) -> str:
-	return "frappe_diagnostics:spent_fix:" + hashlib.sha256(token.encode()).hexdigest()[:32]
+def _claim_name(token: str) -> str:
+	return hashlib.sha256(str(token).encode()).hexdigest()
 
 
 def verify(token: str | None, plan: dict, user: str) -> None:
@@ -67,9 +74,23 @@ def verify(token: str | None, plan: dict, user: str) -> None:
 			"That confirmation does not match this plan: it was issued for another fix or another user, or the "
 			"situation changed since the dry run. Run the dry run again and confirm what it shows."
 		)
-	if frappe.cache.get_value(_spent_key(token)):
-		raise FixRefused("That confirmation was already used. Run the dry run again.")
+	if frappe.db.exists(CLAIMS, _claim_name(token)):
+		raise FixRefused(SPENT)
 
 
-def spend(token: str) -> None:
-	frappe.cache.set_value(_spent_key(token), 1, expires_in_sec=TTL_S + 60)
+def claim(token: str, plan: dict, user: str) -> None:
+	"""Mark `token` spent before its fix runs, durably: committed at once (with what the request did so far,
+	which is only reading). A token claimed before, by this or a racing request, raises FixRefused."""
+	left_s = max(0, int(str(token).partition(".")[0]) - time.time())
+	expires = now_datetime() + timedelta(seconds=left_s)  # in the site's time zone, as now_datetime() is
+	doc = frappe.get_doc(
+		{"doctype": CLAIMS, "action": plan["action"][:140], "user": user, "expires_on": expires}
+	)
+	doc.flags.ignore_permissions = True
+	try:
+		doc.insert(set_name=_claim_name(token))
+	except frappe.DuplicateEntryError:
+		frappe.db.rollback()
+		frappe.clear_last_message()
+		raise FixRefused(SPENT) from None
+	frappe.db.commit()
