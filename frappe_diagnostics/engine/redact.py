@@ -25,6 +25,7 @@ _PAIR = re.compile(
 	rf"""(?P<key>(?<![\w-])[`"']?(?:{_WORDS})[`"']?\s*[:=]\s*)"""
 	r"""(?:(?P<q>["'`])(?P<qval>(?:\\.|(?!(?P=q))[^\\\n])*)(?P=q)"""
 	r"""|(?P<list>\[[^\]\n]*\])"""
+	r"""|(?P<open>["'`])(?P<oval>[^\s"'`]+)"""  # a quote never closed (a cut sample): up to the next space
 	r"""|(?P<val>[^\s"'`&<>\[{]+?)(?=[),.;}\]]*(?:[\s&"'`<>]|$)))""",
 	re.IGNORECASE,
 )
@@ -103,6 +104,8 @@ def _mask_pair(match: re.Match) -> str:
 	key = match.group("key")
 	if match.group("list") is not None:
 		return f"{key}{MASK}"
+	if match.group("open"):
+		return f"{key}{match.group('open')}{MASK}"
 	if match.group("q"):
 		quote = match.group("q")
 		if match.group("qval").upper() in _HARMLESS_VALUES:
