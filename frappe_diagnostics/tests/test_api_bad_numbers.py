@@ -4,9 +4,8 @@ naming the argument, never a 500. (Frappe itself reads "1e999" and "nan" as a tr
 from __future__ import annotations
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 
-from frappe_diagnostics.tests.utils import call, http_client, make_user
+from frappe_diagnostics.tests.utils import TestCase, call, http_client, make_user
 
 MANAGER = "diag-badnumbers-manager@example.com"
 BAD = {"number": ["ten", "1e999", "[1]", "0x10", "nan"], "yes/no": ["ten", "maybe", "[1]", "0x10"]}
@@ -23,7 +22,7 @@ METHODS = [
 ]
 
 
-class TestBadNumbers(FrappeTestCase):
+class TestBadNumbers(TestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()

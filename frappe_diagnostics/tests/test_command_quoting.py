@@ -8,14 +8,14 @@ import tempfile
 from pathlib import Path
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 
 from frappe_diagnostics.site.access.login import diagnose_login
 from frappe_diagnostics.site.access.permissions import diagnose_permission
 from frappe_diagnostics.tests.shell_safety import Planted, commands_of
+from frappe_diagnostics.tests.utils import TestCase
 
 
-class TestCommandQuoting(FrappeTestCase):
+class TestCommandQuoting(TestCase):
 	def setUp(self):
 		frappe.set_user("Administrator")
 		self.scratch = Path(tempfile.mkdtemp())

@@ -10,11 +10,11 @@ import random
 from urllib.parse import quote
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 
 from frappe_diagnostics.site import fixes
 from frappe_diagnostics.site.fixes.actions import ACTIONS
 from frappe_diagnostics.site.fixes.tokens import FixRefused
+from frappe_diagnostics.tests.utils import TestCase
 
 EXAMPLES = int(os.environ.get("DIAG_FUZZ_EXAMPLES", "300"))
 NAMES = [*ACTIONS, "revert", "", "enable_user ", "ENABLE_USER", "revert?", "??", "x" * 300]
@@ -76,7 +76,7 @@ def random_action(rng: random.Random) -> str:
 	return f"{rng.choice(NAMES)}?{query}" if query or rng.random() < 0.5 else rng.choice(NAMES)
 
 
-class TestFixActionFuzz(FrappeTestCase):
+class TestFixActionFuzz(TestCase):
 	def setUp(self):
 		frappe.set_user("Administrator")
 

@@ -8,13 +8,12 @@ import threading
 from unittest.mock import patch
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 from frappe.utils.redis_wrapper import RedisWrapper
 
 from frappe_diagnostics.site import fixes
 from frappe_diagnostics.site.fixes import tokens
 from frappe_diagnostics.site.fixes.tokens import FixRefused
-from frappe_diagnostics.tests.utils import make_user
+from frappe_diagnostics.tests.utils import TestCase, make_user
 
 USER = "diag-confirm-user@example.com"
 ENABLE = f"enable_user?user={USER}"
@@ -26,7 +25,7 @@ def disable() -> None:
 	frappe.db.commit()
 
 
-class TestFixConfirmations(FrappeTestCase):
+class TestFixConfirmations(TestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
