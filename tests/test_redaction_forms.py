@@ -24,6 +24,17 @@ FORMS = [
 		"select ******** (a statement on a credential table, masked whole); select 1",
 	),
 	(
+		"query: SELECT user FROM tabSessions WHERE sid = 'unquotedtable9'",
+		["unquotedtable9"],
+		"query: SELECT ******** (a statement on a credential table, masked whole)",
+	),
+	(
+		"delete from __Auth where name='someone'",
+		["someone"],
+		"delete ******** (a statement on a credential table, masked whole)",
+	),
+	("select 1 from xtabSessions", [], "select 1 from xtabSessions"),
+	(
 		"hash $pbkdf2-sha256$29000$abcDEF12$zzYYxx99 in a message",
 		["abcDEF12$zzYYxx99"],
 		"hash ******** in a message",

@@ -47,7 +47,7 @@ _CLI_PASSWORD = re.compile(
 _HASH = re.compile(r"\$(?:pbkdf2(?:-sha\d+)?|argon2(?:id|i|d)?|2[aby]|[56]|scrypt)\$[^\s'\"`,;)]+")
 _PEM = re.compile(r"-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|\Z)", re.S)
 _CREDENTIAL_STATEMENT = re.compile(
-	r"\b(?P<verb>select|insert|update|delete|replace)\b[^;\n]*?(?<![\w ])(?:"
+	r"\b(?P<verb>select|insert|update|delete|replace)\b[^;\n]*?(?<!\w)(?:"
 	+ "|".join(re.escape(name) for name in CREDENTIAL_TABLES)
 	+ r")(?![\w])[^;\n]*",
 	re.IGNORECASE,
