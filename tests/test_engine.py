@@ -114,7 +114,10 @@ def test_runner_turns_exceptions_and_hangs_into_errors_and_completes_in_budget()
 	assert by_id["demo.boom"].status is Status.ERROR
 	assert "RuntimeError: exploded" in by_id["demo.boom"].summary
 	assert by_id["demo.hang"].status is Status.ERROR
-	assert by_id["demo.hang"].summary == "Did not finish within its budget of 200 ms and was cut off."
+	assert by_id["demo.hang"].summary == (
+		"Did not finish within its budget of 200 ms and was cut off: what it waits on (a service, or this "
+		"machine) was too slow to answer in time; it may be healthy but slow, or hung."
+	)
 	assert run.status is Status.ERROR
 
 
@@ -137,7 +140,10 @@ def test_runner_skips_disabled_checks_and_bounds_the_whole_run():
 		("demo.boom", Status.SKIPPED),
 		("demo.ok", Status.SKIPPED),
 	]
-	assert run.results[0].summary == "Did not finish within its budget of 1000 ms and was cut off."
+	assert run.results[0].summary == (
+		"Did not finish within its budget of 1000 ms and was cut off: what it waits on (a service, or this "
+		"machine) was too slow to answer in time; it may be healthy but slow, or hung."
+	)
 	assert "Disabled" in run.results[1].summary
 	assert "run's budget" in run.results[2].summary
 

@@ -7,6 +7,7 @@ import json
 from frappe_diagnostics.checks.verdicts import undecided
 from frappe_diagnostics.engine.registry import check
 from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
+from frappe_diagnostics.engine.shell import bench as bench_command
 from frappe_diagnostics.knowledge.frappeapps import apps_txt
 
 
@@ -64,8 +65,9 @@ def assets_built(probe):
 		fixes=[
 			Fix(
 				"Rebuild the assets, then clear the cache.",
-				command=(f"bench build --app {app}" if app and not missing_files else "bench build")
-				+ f" && bench --site {probe.site.name} clear-cache",
+				command=bench_command(None, "build", *(("--app", app) if app and not missing_files else ()))
+				+ " && "
+				+ bench_command(probe.site.name, "clear-cache"),
 			)
 		],
 	)

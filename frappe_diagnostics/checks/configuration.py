@@ -5,6 +5,7 @@ from __future__ import annotations
 from frappe_diagnostics.engine.probe import ServiceUnavailable
 from frappe_diagnostics.engine.registry import check
 from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
+from frappe_diagnostics.engine.shell import bench
 
 REQUIRED = ("db_name", "db_password")
 INTEGER = (
@@ -63,7 +64,7 @@ def site_config(probe):
 		fixes.append(
 			Fix(
 				f"Correct {key} in site_config.json or common_site_config.json.",
-				command=f"bench --site {ctx.name} set-config {key} <value>",
+				command=bench(ctx.name, "set-config", key, "<value>"),
 			)
 		)
 	metrics = [Metric("config_keys", len(ctx.conf), "keys")]
@@ -122,19 +123,17 @@ def maintenance(probe):
 		fixes.append(
 			Fix(
 				"Turn maintenance mode off once migration/restore has finished.",
-				command=f"bench --site {site} set-maintenance-mode off",
+				command=bench(site, "set-maintenance-mode", "off"),
 			)
 		)
 	if int(conf.get("pause_scheduler") or 0):
 		status = max(status, Status.WARNING, key=lambda s: s.rank)
 		findings.append(Finding("pause_scheduler is on: no scheduled job runs", {"pause_scheduler": 1}))
-		fixes.append(
-			Fix("Resume the scheduler.", command=f"bench --site {site} set-config pause_scheduler 0")
-		)
+		fixes.append(Fix("Resume the scheduler.", command=bench(site, "set-config", "pause_scheduler", "0")))
 	if conf.get("disable_scheduler"):  # as Frappe reads it: any true value
 		status = max(status, Status.WARNING, key=lambda s: s.rank)
 		findings.append(Finding("disable_scheduler is set in the site config: no scheduled job runs", {}))
-		fixes.append(Fix("Remove it.", command=f"bench --site {site} set-config disable_scheduler 0"))
+		fixes.append(Fix("Remove it.", command=bench(site, "set-config", "disable_scheduler", "0")))
 	enabled = probe.sql_value(
 		"SELECT value FROM `tabSingles` WHERE doctype = 'System Settings' AND field = 'enable_scheduler'"
 	)
@@ -142,7 +141,7 @@ def maintenance(probe):
 		status = max(status, Status.WARNING, key=lambda s: s.rank)
 		stored = "not set" if enabled is None else enabled
 		findings.append(Finding("The scheduler is disabled in System Settings", {"enable_scheduler": stored}))
-		fixes.append(Fix("Enable the scheduler.", command=f"bench --site {site} enable-scheduler"))
+		fixes.append(Fix("Enable the scheduler.", command=bench(site, "enable-scheduler")))
 	if status is Status.OK:
 		return probe.ok("Not in maintenance mode; the scheduler is enabled.")
 	return probe.result(status, findings[0].message + ".", findings=findings, fixes=fixes)

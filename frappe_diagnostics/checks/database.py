@@ -8,6 +8,7 @@ import time
 from frappe_diagnostics.engine.probe import ServiceUnavailable
 from frappe_diagnostics.engine.registry import check
 from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
+from frappe_diagnostics.engine.shell import bench
 
 
 @check(
@@ -62,7 +63,7 @@ def connection_fixes(reason: str, site: str) -> list[Fix]:
 			Fix(
 				"The user or password in site_config.json does not match the database. Restore the right "
 				"db_password, or reset the user's password as the MariaDB root user.",
-				command=f"bench --site {site} set-config db_password '<the right password>'",
+				command=bench(site, "set-config", "db_password", "<the right password>"),
 			)
 		]
 	if reason.startswith("database does not exist"):
@@ -70,7 +71,7 @@ def connection_fixes(reason: str, site: str) -> list[Fix]:
 			Fix(
 				"The site's database is gone or its user lost its grant: check SHOW DATABASES as root; restore "
 				"it from a backup if it is gone.",
-				command=f"bench --site {site} restore <backup.sql.gz>",
+				command=bench(site, "restore", "<backup.sql.gz>"),
 			)
 		]
 	if reason.startswith("connection timed out"):
@@ -267,7 +268,7 @@ def core_tables(probe):
 		Fix(
 			"The database is not a complete Frappe site (an interrupted install or restore). Restore the last "
 			"good backup into a fresh database; do not run migrate on a half-restored database.",
-			command=f"bench --site {site} restore <path/to/database.sql.gz>",
+			command=bench(site, "restore", "<path/to/database.sql.gz>"),
 		)
 	]
 	if unreadable:

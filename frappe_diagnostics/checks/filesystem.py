@@ -10,6 +10,7 @@ from pathlib import Path
 from frappe_diagnostics.checks.verdicts import undecided
 from frappe_diagnostics.engine.registry import check
 from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
+from frappe_diagnostics.engine.shell import command
 
 
 def site_folders(ctx) -> dict[str, Path]:
@@ -58,7 +59,7 @@ def writable(probe):
 		fixes=[
 			Fix(
 				"Create the missing folders and give them to the user that runs the bench.",
-				command=f"mkdir -p <folder> && sudo chown -R {user}:{user} <folder>",
+				command=f"{command('mkdir', '-p', '<folder>')} && {command('sudo', 'chown', '-R', f'{user}:{user}', '<folder>')}",
 			)
 		],
 	)
@@ -174,7 +175,7 @@ def permissions(probe):
 		fixes=[
 			Fix(
 				"Give the bench's files back to its user.",
-				command=f"sudo chown -R {_user(owner)}:{_user(owner)} {bench / 'sites'}",
+				command=command("sudo", "chown", "-R", f"{_user(owner)}:{_user(owner)}", bench / "sites"),
 			)
 		],
 	)

@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import socket
 import subprocess
 import sys
+import time
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pymysql  # noqa: F401 - imported with the checks, not inside host.mariadb's budget
 
 from frappe_diagnostics.engine.probe import ServiceUnavailable
 from frappe_diagnostics.engine.registry import check
@@ -16,6 +22,7 @@ MARIADB_MIN = (10, 6)
 REDIS_MIN = (6, 0)
 PYTHON_MIN = (3, 10)
 NODE_MIN = (18, 0)
+SLOW_S = 0.5  # an answer slower than this is reported as slow (still healthy)
 
 
 def version_tuple(text: str) -> tuple[int, ...]:
@@ -113,36 +120,158 @@ def mariadb(probe):
 	return probe.result(status, summary, metrics=metrics, findings=findings, fixes=fixes)
 
 
+def redis_info_server(url: str, timeout_s: float) -> dict[str, str]:
+	"""`INFO server` over a plain socket (RESP): no client library to import inside a check's budget.
+	ConnectionError with the server's message when it refuses (e.g. a wrong password)."""
+	parts = urlsplit(url)
+	if parts.scheme == "unix":
+		sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+		sock.settimeout(timeout_s)
+		sock.connect(parts.path)
+	elif parts.scheme == "redis":
+		sock = socket.create_connection(
+			(parts.hostname or "127.0.0.1", parts.port or 6379), timeout=timeout_s
+		)
+	else:
+		raise ConnectionError(f"{parts.scheme}:// is not read over a plain socket")
+	with sock:
+		sock.settimeout(timeout_s)
+		reader = _Resp(sock)
+		if parts.password is not None:
+			user = [unquote(parts.username)] if parts.username else []
+			reader.send("AUTH", *user, unquote(parts.password))
+			reader.reply()
+		reader.send("INFO", "server")
+		text = reader.reply()
+	return dict(line.split(":", 1) for line in text.splitlines() if ":" in line and not line.startswith("#"))
+
+
+class _Resp:
+	"""Just enough of RESP for AUTH and INFO: commands out, a simple, error or bulk string reply in."""
+
+	def __init__(self, sock):
+		self.sock, self.buffer = sock, b""
+
+	def send(self, *words: str) -> None:
+		encoded = [w.encode() for w in words]
+		self.sock.sendall(
+			b"*%d\r\n" % len(encoded) + b"".join(b"$%d\r\n%s\r\n" % (len(w), w) for w in encoded)
+		)
+
+	def reply(self) -> str:
+		line = self._line()
+		kind, body = line[:1], line[1:].decode("utf-8", "replace")
+		if kind == b"-":
+			raise ConnectionError(body)
+		if kind != b"$":
+			return body
+		size = int(body)
+		while len(self.buffer) < size + 2:
+			self._more()
+		data, self.buffer = self.buffer[:size], self.buffer[size + 2 :]
+		return data.decode("utf-8", "replace")
+
+	def _line(self) -> bytes:
+		while b"\r\n" not in self.buffer:
+			self._more()
+		line, _, self.buffer = self.buffer.partition(b"\r\n")
+		return line
+
+	def _more(self) -> None:
+		chunk = self.sock.recv(65536)
+		if not chunk:
+			raise ConnectionError("the server closed the connection")
+		self.buffer += chunk
+
+
 @check("host.redis", title="Redis server", tags=("host", "redis"), scope="host")
 def redis_server(probe):
+	url = probe.site.redis_url("cache")
+	started = time.monotonic()
 	try:
-		info = probe.redis("cache").info("server")
+		if str(url).startswith(("redis://", "unix://")):
+			info = redis_info_server(url, probe.remaining_s())
+		else:  # rediss:// (TLS) and the like: the client library
+			info = probe.redis("cache").info("server")
 	except Exception as e:
 		return probe.result(
 			Status.CRITICAL,
-			f"No Redis answers at {probe.site.redis_url('cache')}: {type(e).__name__}.",
+			f"No Redis answers at {url}: {type(e).__name__} ({e}).",
 			fixes=[Fix("Install and start Redis 6 or newer.", command="sudo apt install redis-server")],
 		)
 	version = str(info.get("redis_version", ""))
-	status = Status.OK if version_tuple(version) >= REDIS_MIN else Status.WARNING
-	summary = (
-		f"Redis {version} answers."
-		if status is Status.OK
-		else f"Redis {version} is older than 6; upgrade it."
-	)
-	return probe.result(status, summary, metrics=[Metric("version", version)])
+	took = time.monotonic() - started
+	metrics = [Metric("version", version), Metric("answered_in", round(took * 1000), "ms")]
+	if version_tuple(version) < REDIS_MIN:
+		return probe.result(Status.WARNING, f"Redis {version} is older than 6; upgrade it.", metrics=metrics)
+	slow = f" (slowly: {took:.1f} s — the machine or Redis is busy)" if took >= SLOW_S else ""
+	return probe.ok(f"Redis {version} answers{slow}.", metrics=metrics)
+
+
+def node_versions() -> tuple[str | None, str | None]:
+	"""(node, yarn) versions, read from what the installers leave next to the binaries: starting node (and
+	yarn, which is node again) can take a second on a busy host. A process is started only as a last
+	resort, when nothing on disk says the version."""
+	node = shutil.which("node")
+	node_v = (_node_version_on_disk(Path(node)) or _tool_version([node, "--version"])) if node else None
+	yarn = shutil.which("yarn") or shutil.which("yarnpkg")
+	yarn_v = (_package_version(Path(yarn), "yarn") or _tool_version([yarn, "--version"])) if yarn else None
+	return node_v, yarn_v
+
+
+_PATH_VERSION = re.compile(r"/v?(\d+\.\d+\.\d+)/")  # nvm, n, volta: ~/.nvm/versions/node/v20.11.1/bin/node
+_HEADER = re.compile(r"#define NODE_(MAJOR|MINOR|PATCH)_VERSION (\d+)")
+
+
+def _node_version_on_disk(binary: Path) -> str | None:
+	real = binary.resolve()
+	found = _PATH_VERSION.search(str(real))
+	if found:
+		return f"v{found.group(1)}"
+	header = real.parent.parent / "include" / "node" / "node_version.h"  # tarballs, nodesource packages
+	try:
+		parts = dict(_HEADER.findall(header.read_text(encoding="utf-8", errors="replace")))
+	except OSError:
+		parts = {}
+	if len(parts) == 3:
+		return f"v{parts['MAJOR']}.{parts['MINOR']}.{parts['PATCH']}"
+	return _dpkg_version("nodejs") if str(real).startswith("/usr/bin/") else None
+
+
+def _dpkg_version(package: str) -> str | None:
+	try:
+		with open("/var/lib/dpkg/status", encoding="utf-8", errors="replace") as status:
+			current = None
+			for line in status:
+				if line.startswith("Package: "):
+					current = line[9:].strip()
+				elif current == package and line.startswith("Version: "):
+					found = re.match(r"(?:\d+:)?(\d+\.\d+\.\d+)", line[9:].strip())
+					return f"v{found.group(1)}" if found else None
+	except OSError:
+		return None
+	return None
+
+
+def _package_version(script: Path, name: str) -> str | None:
+	"""The version in the package.json of the npm package a script belongs to (up to three folders up)."""
+	for folder in list(script.resolve().parents)[:3]:
+		try:
+			meta = json.loads((folder / "package.json").read_text(encoding="utf-8"))
+		except (OSError, ValueError):
+			continue
+		if isinstance(meta, dict) and meta.get("name") == name and isinstance(meta.get("version"), str):
+			return meta["version"]
+	return None
 
 
 def _tool_version(command: list[str]) -> str | None:
-	if not shutil.which(command[0]):
-		return None
 	try:
 		done = subprocess.run(command, capture_output=True, text=True, timeout=2, check=False)
 	except (OSError, subprocess.TimeoutExpired):
 		return None
-	return (
-		(done.stdout or done.stderr).strip().splitlines()[0] if (done.stdout or done.stderr).strip() else None
-	)
+	output = (done.stdout or done.stderr).strip()
+	return output.splitlines()[0] if output else None
 
 
 @check("host.python", title="Python", tags=("host",), scope="host")
@@ -159,7 +288,7 @@ def python(probe):
 
 @check("host.node", title="Node.js and yarn", tags=("host",), scope="host")
 def node(probe):
-	node_v, yarn_v = _tool_version(["node", "--version"]), _tool_version(["yarn", "--version"])
+	node_v, yarn_v = node_versions()
 	metrics = [Metric("node", node_v or "missing"), Metric("yarn", yarn_v or "missing")]
 	fixes, findings, status = [], [], Status.OK
 	if not node_v:

@@ -17,7 +17,10 @@ from frappe_diagnostics.engine.settings import Settings
 
 DEFAULT_QUEUES = ("short", "default", "long")
 SECRET_KEY = re.compile(r"pass|secret|key|token|pwd|credential|auth", re.IGNORECASE)
-URL_PASSWORD = re.compile(r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<pw>[^@\s/]+)@", re.I)
+# scheme://user:password@ — the password may hold "/", but a port and path (host:8000/a@b) is no password
+URL_PASSWORD = re.compile(
+	r"(?P<scheme>[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]*):(?P<pw>(?!\d{1,5}/)[^@\s]+?)@", re.I
+)
 
 
 class SiteContext:
@@ -120,32 +123,53 @@ class SiteContext:
 
 
 def collect_secrets(conf: dict, _depth: int = 0) -> list[str]:
-	"""Every value in a config that is a secret: by key name, or a password inside a URL."""
+	"""Every value in a config that is a secret: by key name (strings, numbers, list items), or a password
+	inside a URL. Short and ordinary values are included; the redactor decides where to mask them."""
 	found: list[str] = []
 	for key, value in (conf or {}).items():
 		if isinstance(value, dict) and _depth < 3:
 			found += collect_secrets(value, _depth + 1)
-		elif isinstance(value, str) and value:
-			if SECRET_KEY.search(str(key)) and len(value) >= 4:
-				found.append(value)
-			found += [m.group("pw") for m in URL_PASSWORD.finditer(value)]
+			continue
+		items = value if isinstance(value, list) else [value]
+		for item in items:
+			if isinstance(item, bool) or not isinstance(item, str | int | float) or item == "":
+				continue
+			if SECRET_KEY.search(str(key)):
+				found.append(str(item))
+			if isinstance(item, str):
+				found += [m.group("pw") for m in URL_PASSWORD.finditer(item)]
 	return sorted(set(found), key=len, reverse=True)
+
+
+def read_config_text(path: Path) -> tuple[str | None, dict | None]:
+	"""(text, error) for a config file read as UTF-8; the error says what and where (the byte offset of
+	the first byte that is not UTF-8), never raises."""
+	try:
+		raw = Path(path).read_bytes()
+	except FileNotFoundError:
+		return None, {"file": str(path), "error": "missing"}
+	except OSError as e:
+		return None, {"file": str(path), "error": f"unreadable: {e.strerror or e}"}
+	try:
+		return raw.decode("utf-8"), None
+	except UnicodeDecodeError as e:
+		shown = f"byte 0x{raw[e.start]:02x} at offset {e.start}"
+		return None, {"file": str(path), "error": f"not valid UTF-8 ({shown})", "offset": e.start}
 
 
 def read_json_file(path: Path) -> tuple[dict, dict | None]:
 	"""(data, error) for a JSON config file; the error says what and where, never raises."""
-	try:
-		text = Path(path).read_text(encoding="utf-8")
-	except FileNotFoundError:
-		return {}, {"file": str(path), "error": "missing"}
-	except OSError as e:
-		return {}, {"file": str(path), "error": f"unreadable: {e.strerror}"}
+	text, error = read_config_text(path)
+	if error:
+		return {}, error
 	if not text.strip():
 		return {}, None
 	try:
 		data = json.loads(text)
 	except json.JSONDecodeError as e:
 		return {}, {"file": str(path), "error": f"invalid JSON: {e.msg}", "line": e.lineno, "column": e.colno}
+	except RecursionError:
+		return {}, {"file": str(path), "error": "invalid JSON: nested too deeply"}
 	if not isinstance(data, dict):
 		return {}, {"file": str(path), "error": "must hold a JSON object"}
 	return data, None
@@ -171,6 +195,10 @@ class StandaloneContext(SiteContext):
 			if err:
 				self.config_errors.append(err)
 		self.conf = {**common, **site_conf}
+		for listing in ("currentsite.txt", "apps.txt"):  # bench reads both on every command
+			_, err = read_config_text(bench_path / "sites" / listing)
+			if err and err["error"] != "missing":
+				self.config_errors.append(err)
 		self.hook_entries = hook_entries_for_bench(bench_path)
 
 	def load_settings(self) -> Settings:
@@ -240,11 +268,9 @@ def bench_sites(bench_path: Path) -> list[str]:
 
 
 def default_site(bench_path: Path) -> str | None:
-	current = Path(bench_path) / "sites" / "currentsite.txt"
-	if current.is_file():
-		name = current.read_text(encoding="utf-8").strip()
-		if name:
-			return name
+	name = (read_config_text(Path(bench_path) / "sites" / "currentsite.txt")[0] or "").strip()
+	if name:
+		return name
 	common, _ = read_json_file(Path(bench_path) / "sites" / "common_site_config.json")
 	if common.get("default_site"):
 		return str(common["default_site"])
@@ -257,8 +283,7 @@ def hook_entries_for_bench(bench_path: Path) -> list[str]:
 	from frappe_diagnostics.engine.registry import hook_entries_from_file
 
 	entries = ["frappe_diagnostics.checks"]
-	apps_txt = Path(bench_path) / "sites" / "apps.txt"
-	apps = apps_txt.read_text(encoding="utf-8").split() if apps_txt.is_file() else []
+	apps = (read_config_text(Path(bench_path) / "sites" / "apps.txt")[0] or "").split()
 	for app in apps:
 		for hooks in (Path(bench_path) / "apps" / app / app / "hooks.py",):
 			for entry in hook_entries_from_file(hooks):

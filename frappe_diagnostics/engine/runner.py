@@ -171,7 +171,11 @@ def _synthetic(definition: CheckDef, status: Status, summary: str, findings=(), 
 
 def _timed_out(probe: Probe, t0: float) -> CheckResult:
 	waiting = f" while waiting on {probe.waiting_on}" if probe.waiting_on else ""
-	summary = f"Did not finish within its budget of {probe.budget_ms:.0f} ms and was cut off{waiting}."
+	summary = (
+		f"Did not finish within its budget of {probe.budget_ms:.0f} ms and was cut off{waiting}: what it "
+		"waits on (a service, or this machine) was too slow to answer in time; it may be healthy but slow, "
+		"or hung."
+	)
 	fix = Fix(
 		"Find out what the check waits on (a hung service or a lock); raise its budget in Diagnostics "
 		"Settings only if the service is known to be slow but healthy."

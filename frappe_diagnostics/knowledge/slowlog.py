@@ -73,6 +73,7 @@ class ParseStats:
 	server_headers: int = 0
 	cut_statements: int = 0
 	stray_lines: int = 0
+	bad_timestamps: int = 0
 
 
 def digest(
@@ -162,7 +163,7 @@ def parse_lines(lines: Iterable[bytes], stats: ParseStats) -> Iterator[SlowQuery
 			else:
 				_read_comment(meta, line)
 		elif line.startswith(b"SET timestamp="):
-			_read_timestamp(meta, line)
+			_read_timestamp(meta, line, stats)
 		elif line.startswith(b"use "):
 			meta.db = meta.db or line[4:].split(b";", 1)[0].strip().decode("utf-8", "replace")
 		elif line.startswith((b"SET last_insert_id", b"SET insert_id")) or not line.strip():
@@ -248,11 +249,18 @@ def _user_host(line: bytes) -> tuple[str | None, str | None, int | None]:
 	return cached
 
 
-def _read_timestamp(entry: SlowQuery, line: bytes) -> None:
+MAX_EPOCH = 253_402_300_799.0  # 9999-12-31 23:59:59 UTC: the last second a datetime can hold
+
+
+def _read_timestamp(entry: SlowQuery, line: bytes, stats: ParseStats) -> None:
 	try:
-		entry.timestamp = float(line[14:].split(b";", 1)[0])
+		value = float(line[14:].split(b";", 1)[0])
 	except ValueError:
-		pass
+		return
+	if 0 <= value <= MAX_EPOCH:  # also false for nan
+		entry.timestamp = value
+	else:  # a clock far off, or a damaged line: the '# Time:' line, if any, says when
+		stats.bad_timestamps += 1
 
 
 _TIME_CACHE: dict[bytes, float | None] = {}
@@ -289,6 +297,11 @@ def _parse_warnings(name: str, stats: ParseStats, report: ReadReport) -> list[st
 		)
 	if stats.stray_lines:
 		out.append(f"{name}: skipped {stats.stray_lines:,} line(s) outside any slow-log entry.")
+	if stats.bad_timestamps:
+		out.append(
+			f"{name}: {stats.bad_timestamps} entries had a SET timestamp outside 1970–9999; their time was "
+			"read from their '# Time:' line where there is one."
+		)
 	if stats.cut_statements:
 		out.append(f"{name}: {stats.cut_statements} statement(s) longer than {MAX_QUERY >> 20} MiB were cut.")
 	if stats.incomplete:

@@ -10,6 +10,7 @@ from frappe_diagnostics.engine.registry import Registry, check, registry
 from frappe_diagnostics.engine.result import CheckResult, Finding, Fix, Metric, Status
 from frappe_diagnostics.engine.runner import run_checks
 from frappe_diagnostics.engine.settings import Settings
+from frappe_diagnostics.engine.shell import bench
 from frappe_diagnostics.troubleshooters.diagnosis import Diagnosis
 
 EVIDENCE = (
@@ -39,7 +40,7 @@ def monitor_step(probe, hours: float = 24):
 			fixes=[
 				Fix(
 					"Turn it on for a while to record every request and job.",
-					command=f"bench --site {ctx.name} set-config monitor 1",
+					command=bench(ctx.name, "set-config", "monitor", "1"),
 				)
 			],
 		)
@@ -80,7 +81,7 @@ def assess_monitor(probe, stats, hours: float) -> CheckResult:
 		fixes.append(
 			Fix(
 				"Profile the slowest endpoint (System Console → Recorder) and explain its queries.",
-				command=f'bench --site {probe.site.name} diagnostics explain "<query>"',
+				command=bench(probe.site.name, "diagnostics", "explain", "<query>"),
 			)
 		)
 	if waiting:

@@ -14,17 +14,18 @@ from frappe_diagnostics.engine.probe import describe_db_error
 from frappe_diagnostics.engine.result import CheckResult, Finding, Fix, Metric, Status
 from frappe_diagnostics.engine.shell import bench
 from frappe_diagnostics.troubleshooters.diagnosis import Diagnosis
-from frappe_diagnostics.troubleshooters.sql_guard import (
-	QueryRejected,
-	QueryShape,
-	explainable_sql,
-	is_derived,
-	validate_select,
+from frappe_diagnostics.troubleshooters.explain_run import (
+	FROM_INDEX,
+	FROM_INDEX_EXTRA,
+	BusyConnection,
+	quietly,
+	run_explain,
 )
+from frappe_diagnostics.troubleshooters.query_shape import QueryShape, is_derived
+from frappe_diagnostics.troubleshooters.sql_guard import QueryRejected, explainable_sql, validate_select
 from frappe_diagnostics.troubleshooters.steps import step
 
 THRESHOLDS = {"scan_rows": 1_000, "large_rows": 100_000, "huge_rows": 1_000_000}
-SERVER_STATUS_IN_TRANS = 1  # pymysql.constants.SERVER_STATUS
 MAX_STORED_SQL = 10_000
 
 
@@ -51,7 +52,7 @@ def diagnose_query(ctx, sql: str, timeout_s: float = 5.0, thresholds: dict | Non
 		return _analyse(connect, sql, timeout_s, ctx.name, thresholds, tree)
 	finally:
 		for conn in opened:
-			_quietly(conn.close)
+			quietly(conn.close)
 
 
 def _analyse(connect: Callable, sql, timeout_s, site, thresholds, tree=None) -> Diagnosis:
@@ -89,10 +90,6 @@ def _accepted(sql: str, shape: QueryShape, duration_ms: float) -> CheckResult:
 # --- running EXPLAIN ---------------------------------------------------------------------------------
 
 
-class BusyConnection(Exception):
-	"""The connection has an open transaction, which START TRANSACTION would silently commit."""
-
-
 def _plan_steps(connect, explained, shape, timeout_s, site, thresholds) -> list[CheckResult]:
 	limits = {**THRESHOLDS, **(thresholds or {})}
 	started = time.perf_counter()
@@ -104,71 +101,6 @@ def _plan_steps(connect, explained, shape, timeout_s, site, thresholds) -> list[
 	if not rows:
 		return [step("query.plan", "Plan", Status.OK, "MariaDB returned an empty plan.")]
 	return [_plan_step(i, row, shape, indexed, site, limits, took) for i, row in enumerate(rows, start=1)]
-
-
-def run_explain(conn, sql: str, tables: list[str], timeout_s: float) -> tuple[list[dict], dict[str, set]]:
-	"""Plain EXPLAIN in a read-only transaction under max_statement_time; always rolled back.
-
-	Returns the plan rows (lower-case keys) and, per table, the columns that lead an index.
-	"""
-	if getattr(conn, "server_status", 0) & SERVER_STATUS_IN_TRANS:
-		raise BusyConnection()
-	with conn.cursor() as cur:
-		cur.execute("SELECT @@SESSION.max_statement_time AS v")
-		previous = _first_value(cur.fetchone())
-		cur.execute("SET SESSION max_statement_time = %s", (round(min(max(timeout_s, 0.1), 60.0), 3),))
-		try:
-			cur.execute("START TRANSACTION READ ONLY")
-			try:
-				cur.execute(f"EXPLAIN {sql}")
-				rows = _dict_rows(cur)
-				indexed = _leading_index_columns(cur, tables)
-			finally:
-				_quietly(cur.execute, "ROLLBACK")
-		finally:
-			_quietly(cur.execute, "SET SESSION max_statement_time = %s", (previous,))
-	return rows, indexed
-
-
-def _leading_index_columns(cur, tables: list[str]) -> dict[str, set]:
-	# only to tell an unindexed column from an indexed one; the plan stands without it
-	if not tables:
-		return {}
-	marks = ", ".join(["%s"] * len(tables))
-	query = "SELECT TABLE_NAME AS t, COLUMN_NAME AS c FROM information_schema.STATISTICS WHERE "
-	try:
-		cur.execute(
-			f"{query}TABLE_SCHEMA = DATABASE() AND SEQ_IN_INDEX = 1 AND TABLE_NAME IN ({marks})", tables
-		)
-		found: dict[str, set] = {}
-		for row in _dict_rows(cur):
-			found.setdefault(row["t"], set()).add(str(row["c"]).lower())
-		return found
-	except Exception:
-		return {}
-
-
-def _dict_rows(cur) -> list[dict]:
-	names = [d[0] for d in cur.description or ()]
-	return [_lower_keys(row, names) for row in cur.fetchall() or ()]
-
-
-def _lower_keys(row, names: list[str]) -> dict:
-	pairs = row.items() if isinstance(row, dict) else zip(names, row, strict=False)
-	return {str(k).lower(): v for k, v in pairs}
-
-
-def _first_value(row):
-	if row is None:
-		return None
-	return next(iter(row.values())) if isinstance(row, dict) else row[0]
-
-
-def _quietly(fn, *args) -> None:
-	try:
-		fn(*args)
-	except Exception:
-		pass
 
 
 # --- when EXPLAIN fails ------------------------------------------------------------------------------
@@ -198,7 +130,7 @@ ADVICE = {
 	"connection": "Check that MariaDB is up (`frappe-diagnostics check`), then try again.",
 	"other": "Run the EXPLAIN by hand to see the full message.",
 }
-COMMANDS = {1146: "bench --site {site} migrate", "other": "bench --site {site} mariadb"}
+COMMANDS = {1146: ("migrate",), "other": ("mariadb",)}  # bench words, after --site
 VERDICTS = {1146, 1054, 1052, 1064, 1305}  # the query is wrong (critical); others: could not decide (error)
 for _same in (1143, 1044):
 	SUMMARIES[_same], ADVICE[_same] = SUMMARIES[1142], ADVICE[1142]
@@ -218,7 +150,7 @@ def _explain_failed(error: Exception, timeout_s: float, site: str) -> CheckResul
 	}
 	summary = SUMMARIES[kind].format(**values)
 	advice = ADVICE.get(kind, "Correct the SQL, then explain it again.")
-	fix = Fix(advice, COMMANDS.get(kind, "").format(**values) or None)
+	fix = Fix(advice, bench(site, *COMMANDS[kind]) if kind in COMMANDS else None)
 	evidence = {"error_code": code, "message": text if code in SUMMARIES else None}
 	finding = Finding(summary, {k: v for k, v in evidence.items() if v is not None})
 	status = Status.CRITICAL if kind in VERDICTS else Status.ERROR
@@ -316,6 +248,8 @@ def _summary(graded) -> str:
 
 def _describe_access(row, label, rows) -> str:
 	access, key = row.get("type"), row.get("key")
+	if row.get("extra") == FROM_INDEX_EXTRA:
+		return FROM_INDEX
 	if not access:
 		return f"No table is read for this step: {str(row.get('extra') or 'nothing to read').rstrip('.')}."
 	if is_derived(row.get("table")):

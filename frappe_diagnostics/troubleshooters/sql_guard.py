@@ -17,6 +17,9 @@ from sqlglot.dialects.mysql import MySQL
 from sqlglot.errors import ParseError, TokenError
 from sqlglot.tokens import TokenType
 
+from frappe_diagnostics.engine.credentials import CREDENTIAL_TABLES, SECRET_COLUMNS, credential_table
+from frappe_diagnostics.troubleshooters.query_shape import QueryShape, is_derived  # noqa: F401 - re-exported
+
 MAX_QUERY_CHARS = 100_000
 
 # MySQL /*! ... */ and MariaDB /*M! ... */ comments are executed by the server but dropped by the parser
@@ -83,9 +86,14 @@ MARIADB_FUNCTIONS = frozenset(
 )
 
 TOO_DEEP = "The query nests expressions too deeply to analyse; simplify it (fewer nested calls or brackets)."
+MAX_NODES = 20_000  # tokens before parsing, nodes after: bounds the gate's work (linear in this)
+TOO_LARGE = (
+	f"The query is too large to analyse: more than {MAX_NODES:,} parts (words, values and operators). "
+	"Explain a shorter query, for example without its long IN (...) list or OR/AND chain."
+)
+_RENDERED = "frappe_diagnostics.explainable_sql"
 ALLOWED_FIRST_WORDS = {TokenType.SELECT, TokenType.WITH, TokenType.L_PAREN}
 PROTECTED_SCHEMAS = {"mysql", "performance_schema", "sys"}
-PROTECTED_TABLES = {"__auth"}  # Frappe's password table
 
 STATEMENT_NODES = """DML DDL Command Set Use Transaction Commit Rollback Kill LoadData Describe Show Pragma
 	Analyze Drop Alter TruncateTable Grant Revoke Cache Uncache Refresh Declare Execute Copy Merge
@@ -107,16 +115,33 @@ class ExplainDialect(MySQL):
 			exp.RegexpLike: lambda self, e: self.binary(e, "REGEXP"),
 		}
 
+		def sql(self, expression, key=None, comment=True) -> str:
+			# each node is rendered once per statement: note the name each function call is sent under
+			text = super().sql(expression, key, comment)
+			if key is None and isinstance(expression, exp.Func):
+				match = _CALL.match(text, 0, 300)  # a name is at most 64 characters; never scan further
+				if match:
+					self.__dict__.setdefault("calls", set()).add((match.group(1) or match.group(2)).lower())
+			return text
+
 
 def validate_select(sql: str) -> exp.Expression:
-	"""The parsed query when `sql` is one read-only SELECT (UNION, CTE and subqueries allowed)."""
+	"""The parsed query when `sql` is one read-only SELECT (UNION, CTE and subqueries allowed).
+
+	Linear in the length of the query: every node is checked once, the tree is rendered once, and input
+	past MAX_NODES tokens or nodes is refused before the parser or the renderer sees it.
+	"""
 	text = _check_text(sql)
 	try:
 		tokens = _tokens(text)
 		_check_first_word(tokens)
+		if len(tokens) > MAX_NODES:
+			raise QueryRejected(TOO_LARGE)
 		tree = _parse_one(text, tokens)
 		_check_root(tree)
-		for node in tree.walk():
+		for count, node in enumerate(tree.walk(), start=1):
+			if count > MAX_NODES:
+				raise QueryRejected(TOO_LARGE)
 			_check_node(node)
 		explainable_sql(tree)
 	except RecursionError:
@@ -125,11 +150,22 @@ def validate_select(sql: str) -> exp.Expression:
 
 
 def explainable_sql(tree: exp.Expression) -> str:
-	"""The statement MariaDB will see: rendered from the validated tree, without comments."""
+	"""The statement MariaDB will see: rendered from the validated tree, without comments.
+
+	Rendered once per tree; every function call in the rendered text must be a built-in one.
+	"""
+	cached = tree.meta.get(_RENDERED)
+	if cached is not None:
+		return cached
+	generator = ExplainDialect().generator(comments=False)
 	try:
-		return tree.sql(dialect=ExplainDialect, comments=False)
+		text = generator.generate(tree)
 	except RecursionError:
 		raise QueryRejected(TOO_DEEP) from None
+	for name in sorted(generator.__dict__.get("calls", ())):
+		_check_called_name(name)
+	tree.meta[_RENDERED] = text
+	return text
 
 
 def _check_text(sql) -> str:
@@ -249,34 +285,60 @@ def _check_node(node: exp.Expression) -> None:
 		)
 	if isinstance(node, exp.Table):
 		_check_table(node)
+	if isinstance(node, exp.Identifier):
+		_check_identifier(node)
 	if isinstance(node, exp.Func):
 		_check_function(node)
 
 
 def _check_table(table: exp.Table) -> None:
-	schema, name = (table.db or "").lower(), (table.name or "").lower()
-	if schema in PROTECTED_SCHEMAS or name in PROTECTED_TABLES:
-		shown = f"{table.db}.{table.name}" if table.db else table.name
+	if (table.db or "").lower() in PROTECTED_SCHEMAS:
 		raise QueryRejected(
-			f"The query reads {shown}, which holds server accounts or passwords; the analyser refuses it."
+			f"The query reads {table.db}.{table.name}, which holds server accounts or passwords; "
+			"the analyser refuses it."
+		)
+	listed = credential_table(table.name)
+	if listed:
+		raise QueryRejected(
+			f"The query reads `{listed}`, which holds {CREDENTIAL_TABLES[listed]}; the analyser refuses it, "
+			"because even a plan can reveal what such a table holds."
+		)
+
+
+def _check_identifier(identifier: exp.Identifier) -> None:
+	name = str(identifier.this or "").lower()
+	if name in SECRET_COLUMNS:
+		raise QueryRejected(
+			f"The query uses the column `{name}`, which holds secrets (passwords, keys or tokens); "
+			"the analyser refuses it, because even a plan can reveal what it holds."
 		)
 
 
 def _check_function(func: exp.Func) -> None:
+	"""What the node itself says (no rendering here: the name it is sent under is judged in explainable_sql)."""
 	if isinstance(func.parent, exp.Dot) and func.parent.expression is func:
 		raise QueryRejected(
 			f"{func.parent.sql(dialect=ExplainDialect)} calls a stored function, which may change data; "
 			"only built-in functions are allowed."
 		)
-	called = str(func.name).lower() if isinstance(func, exp.Anonymous) else _rendered_name(func)
-	for name in _function_names(func) | {called}:
-		if name in BLOCKED_FUNCTIONS:
-			raise QueryRejected(
-				f"{name.upper()}() {BLOCKED_FUNCTIONS[name]}, so the analyser refuses it: remove it."
-			)
-	if called and called not in MARIADB_FUNCTIONS:
+	for name in _function_names(func):
+		_check_blocked(name)
+	if isinstance(func, exp.Anonymous):
+		_check_called_name(str(func.name).lower())
+
+
+def _check_blocked(name: str) -> None:
+	if name in BLOCKED_FUNCTIONS:
 		raise QueryRejected(
-			f"{called.upper()}() is not a built-in MariaDB function (stored functions and UDFs may write); "
+			f"{name.upper()}() {BLOCKED_FUNCTIONS[name]}, so the analyser refuses it: remove it."
+		)
+
+
+def _check_called_name(name: str) -> None:
+	_check_blocked(name)
+	if name not in MARIADB_FUNCTIONS:
+		raise QueryRejected(
+			f"{name.upper()}() is not a built-in MariaDB function (stored functions and UDFs may write); "
 			"only built-in functions are allowed."
 		)
 
@@ -287,102 +349,5 @@ def _function_names(func: exp.Func) -> set[str]:
 	return {type(func).__name__.lower(), *(n.lower() for n in func.sql_names())}
 
 
+# a call as MariaDB reads the start of a rendered function node: `name(` or `` `name`( ``
 _CALL = re.compile(r"\s*(?:`([^`]+)`|([A-Za-z_][A-Za-z0-9_$]*))\s*\(")
-
-
-def _rendered_name(func: exp.Func) -> str | None:
-	"""The name MariaDB will see when the rendered node is a call `name(...)`; None for operators."""
-	match = _CALL.match(func.sql(dialect=ExplainDialect, comments=False))
-	return (match.group(1) or match.group(2)).lower() if match else None
-
-
-# --- the query's shape: which table each EXPLAIN row names, and which of its columns filter or sort -----
-
-
-def is_derived(table) -> bool:
-	"""EXPLAIN's name for a subquery result (<derived2>, <subquery3>, <union1,2>), not a table."""
-	return bool(table) and str(table).startswith("<") and str(table).endswith(">")
-
-
-class QueryShape:
-	"""Tables by the name EXPLAIN shows (alias or table) and the columns each SELECT uses them by."""
-
-	ROLES = ("WHERE", "JOIN ON", "ORDER BY", "GROUP BY", "WHERE (inside a function)")
-
-	def __init__(self, tree: exp.Expression):
-		ctes = {c.alias_or_name for c in tree.find_all(exp.CTE)}
-		self.aliases: dict[str, str] = {}
-		self.columns: dict[str, list[tuple[int, str]]] = {}
-		for select in tree.find_all(exp.Select):
-			sources = self._sources(select, ctes)
-			self.aliases.update(sources)
-			for rank, column in self._scope_columns(select):
-				ref = column.table or (next(iter(sources)) if len(sources) == 1 else "")
-				if ref in sources and column.name and column.name != "*":
-					self.columns.setdefault(ref, []).append((rank, column.name))
-
-	def label(self, ref) -> str:
-		"""How a plan row's table is named in messages: the table, and the alias when there is one."""
-		if not ref:
-			return "the query"
-		real = self.aliases.get(ref)
-		return f"`{real}` (as `{ref}`)" if real and real != ref else f"`{ref}`"
-
-	def real_tables(self) -> list[str]:
-		return sorted(set(self.aliases.values()))
-
-	def columns_for(self, ref: str, order_first: bool = False) -> list[tuple[str, str]]:
-		"""Distinct (column, role) pairs, the most useful index candidate first."""
-		ranked = self.columns.get(ref, [])
-		if order_first:
-			ranked = [(-1 if rank == 2 else rank, name) for rank, name in ranked]
-		seen, result = set(), []
-		for rank, name in sorted(ranked, key=lambda item: item[0]):
-			if name.lower() not in seen:
-				seen.add(name.lower())
-				result.append((name, self.ROLES[2 if rank < 0 else rank]))
-		return result
-
-	@staticmethod
-	def _sources(select: exp.Select, ctes: set) -> dict[str, str]:
-		tables = []
-		source = select.args.get("from_") or select.args.get("from")
-		if source is not None:
-			tables.append(source.this)
-		tables += [join.this for join in select.args.get("joins") or ()]
-		return {
-			t.alias_or_name: t.name
-			for t in tables
-			if isinstance(t, exp.Table) and t.name and not t.db and t.name not in ctes and not _is_dual(t)
-		}
-
-	@staticmethod
-	def _scope_columns(select: exp.Select):
-		where = select.args.get("where")
-		parts = [(where, 0)] if where is not None else []
-		parts += [(join.args.get("on"), 1) for join in select.args.get("joins") or () if join.args.get("on")]
-		parts += [(select.args.get(k), r) for k, r in (("order", 2), ("group", 3)) if select.args.get(k)]
-		for part, rank in parts:
-			for column in _own_columns(part):
-				yield (4 if rank == 0 and _inside_function(column, part) else rank), column
-
-
-def _is_dual(table: exp.Table) -> bool:
-	identifier = table.this
-	return table.name.lower() == "dual" and not getattr(identifier, "quoted", False)
-
-
-def _own_columns(node: exp.Expression):
-	# columns of this SELECT only: nested SELECTs are judged in their own scope
-	for child in node.walk(bfs=False, prune=lambda n: isinstance(n, exp.Select)):
-		if isinstance(child, exp.Column):
-			yield child
-
-
-def _inside_function(column: exp.Column, root: exp.Expression) -> bool:
-	node = column.parent
-	while node is not None and node is not root:
-		if isinstance(node, exp.Func) and not isinstance(node, exp.Connector):
-			return True
-		node = node.parent
-	return False

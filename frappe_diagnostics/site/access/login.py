@@ -9,6 +9,7 @@ import frappe.permissions
 from frappe.utils import cint, date_diff, getdate, now_datetime, today
 
 from frappe_diagnostics.engine.result import Fix, Status
+from frappe_diagnostics.engine.shell import bench
 from frappe_diagnostics.site.access import login_state
 from frappe_diagnostics.site.access.subject import LOGIN_FIELDS, find_user
 from frappe_diagnostics.site.fixes.offer import fix_action
@@ -153,7 +154,7 @@ def _password_set_step(name: str):
 		fixes=[
 			Fix(
 				"Let the user use 'Forgot password' on the login page, or set one:",
-				f"bench --site {site} set-password {name}",
+				bench(site, "set-password", name),
 			)
 		],
 	)
@@ -198,7 +199,7 @@ def _expiry_step(info, settings):
 	)
 	fix = Fix(
 		"The user follows the reset link shown at login; or set a new password:",
-		f"bench --site {frappe.local.site} set-password {info.name}",
+		bench(frappe.local.site, "set-password", info.name),
 	)
 	return step(cid, title, CRITICAL, summary, [evidence], [fix])
 

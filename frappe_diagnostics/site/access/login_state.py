@@ -6,6 +6,7 @@ import frappe
 from frappe.utils import cint, get_datetime
 
 from frappe_diagnostics.engine.result import Fix
+from frappe_diagnostics.engine.shell import bench
 from frappe_diagnostics.site.fixes.offer import fix_action
 from frappe_diagnostics.troubleshooters.steps import CRITICAL, ERROR, OK, WARNING, finding, step
 
@@ -36,7 +37,7 @@ def redis_step():
 			fixes=[
 				Fix(
 					"Start the cache Redis (redis_cache in common_site_config.json), then check the site:",
-					f"bench --site {frappe.local.site} diagnostics doctor",
+					bench(frappe.local.site, "diagnostics", "doctor"),
 				)
 			],
 		)

@@ -124,6 +124,7 @@ def apply(text: str, confirmation: str | None, trigger: str = "API", run: str | 
 	if current["noop"]:
 		raise FixRefused("Nothing to change: the state is already what this fix would set.")
 	tokens.verify(confirmation, current, frappe.session.user)
+	tokens.claim(confirmation, current, frappe.session.user)  # spent from here on, whatever happens next
 	frappe.db.savepoint("diagnostics_fix")
 	try:
 		after = _execute(current)
@@ -139,7 +140,6 @@ def apply(text: str, confirmation: str | None, trigger: str = "API", run: str | 
 		raise FixRefused(
 			f"The fix failed and nothing was changed ({log.name}): {type(e).__name__}: {e}"
 		) from e
-	tokens.spend(confirmation)
 	if current["name"] == REVERT:
 		return audit.as_dict(frappe.get_doc("Diagnostic Fix Log", current["params"]["log"]))
 	return audit.as_dict(audit.record(current, "Applied", trigger, run, after=after))
