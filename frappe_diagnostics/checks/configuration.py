@@ -99,7 +99,7 @@ def encryption_key(probe):
 	what = f"{encrypted} stored secret(s)" if encrypted else "stored passwords (email accounts, API secrets)"
 	return probe.result(
 		Status.CRITICAL,
-		f"site_config.json has no encryption_key: {what} cannot be decrypted.",
+		f"site_config.json has no encryption_key, so {what} cannot be decrypted.",
 		metrics=[Metric("encrypted_values", encrypted if encrypted is not None else "unknown", "values")],
 		findings=[Finding("encryption_key missing from site_config.json", {"site": probe.site.name})],
 		fixes=[
