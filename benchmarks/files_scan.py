@@ -27,10 +27,8 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import pymysql
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from health_run import throwaway_site
+from health_run import root_connection, throwaway_site
 
 TARGET_S = 30
 BATCH = 5000
@@ -179,18 +177,6 @@ def measure(bench: Path, site: str) -> dict:
 	return json.loads(done.stdout)
 
 
-def root_db(name: str):
-	return pymysql.connect(
-		host=os.environ.get("DIAG_TEST_DB_HOST", "127.0.0.1"),
-		port=int(os.environ.get("DIAG_TEST_DB_PORT", "3306")),
-		user=os.environ.get("DIAG_TEST_DB_ROOT_USER", "root"),
-		password=os.environ.get("DIAG_TEST_DB_ROOT_PASSWORD", ""),
-		database=name,
-		charset="utf8mb4",
-		autocommit=True,
-	)
-
-
 def main(argv=None) -> int:
 	parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 	parser.add_argument(
@@ -210,8 +196,11 @@ def run(sizes: list[int], repeat: int) -> int:
 	runs = {}
 	with throwaway_site() as (bench, site):
 		site_path = bench / "sites" / site
-		db = root_db(json.loads((site_path / "site_config.json").read_text())["db_name"])
+		db = root_connection()  # utf8mb4, PyMySQL's default
 		try:
+			db.cursor().execute(
+				f"USE `{json.loads((site_path / 'site_config.json').read_text())['db_name']}`"
+			)
 			db.cursor().execute(TABLE)
 			built = 0
 			print(
