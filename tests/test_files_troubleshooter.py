@@ -63,6 +63,31 @@ def test_full_scan_finds_each_planted_problem(bench, files):
 	assert result.per_folder["private/files/sub"] == {"files": 1, "bytes": 5}
 
 
+def test_full_scan_takes_hostile_names_and_keeps_bounded_sorted_samples(bench, files):
+	files("u1", "/files/Größe 报告 😀 'q' #1.pdf")
+	files("u2", "/private/files/ca\u0301fe d.txt", private=1)  # a decomposed é
+	files("u3", "/private/files/a b/c d.txt", private=1, on_disk=False)
+	plant(bench, "private/files/a b/c d.txt")
+	for n in (5, 3, 4, 1, 2):  # five records whose privacy disagrees with their URL
+		files(f"w{n}", f"/files/w{n}.png", private=1)
+	files("d1", "/files/twice.png", on_disk=False)
+	files("d2", "/files/twice.png", on_disk=False)  # two records, one missing file: two 404s
+	plant(bench, "public/files/Müller.bin")
+	folder = bytes(bench.site_path / "public" / "files")
+	os.close(os.open(folder + b"/M\xfcller-latin1.bin", os.O_CREAT | os.O_WRONLY))  # not UTF-8
+	result = scan(bench.context(), samples=2)
+	assert (result.records, result.files_on_disk, result.missing, result.orphans) == (10, 10, 2, 2)
+	assert result.wrong_privacy == 5
+	assert [s["file"] for s in result.samples["wrong_privacy"]] == ["w1", "w2"]
+	assert sorted(s["file"] for s in result.samples["missing"]) == ["d1", "d2"]
+	assert [o["path"] for o in result.samples["orphans"]] == [
+		"public/files/Müller.bin",
+		"public/files/M\\xfcller-latin1.bin",
+	]
+	assert result.per_folder["private/files/a b"] == {"files": 1, "bytes": 6}
+	json.dumps(diagnose_files(bench.context()).to_dict(), ensure_ascii=False).encode()  # printable, storable
+
+
 def test_sampled_check_and_troubleshooter_agree_and_offer_the_quarantine(bench, files):
 	files("f1", "/files/ok.png")
 	files("f3", "/files/gone.png", on_disk=False)
