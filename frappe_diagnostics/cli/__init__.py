@@ -13,6 +13,7 @@ import click
 
 from frappe_diagnostics import __version__
 from frappe_diagnostics.cli import shared
+from frappe_diagnostics.cli.metrics import metrics
 from frappe_diagnostics.cli.place import Place, bench_or_site, host_and_site, require_site
 from frappe_diagnostics.engine.registry import registry
 from frappe_diagnostics.engine.render import exit_code
@@ -117,6 +118,8 @@ def troubleshooter_command(entry: catalog.Troubleshooter) -> click.Command:
 	params = [*PLACE, *shared.input_params(entry, STANDALONE), shared.JSON, shared.FAIL]
 	return shared.Command(entry.command, params=params, callback=callback, help=entry.question)
 
+
+main.add_command(metrics)
 
 for _entry in catalog.on(STANDALONE):
 	if _entry.command not in main.commands:  # `doctor` adds the host checks to the startup doctor
