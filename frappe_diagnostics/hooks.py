@@ -15,6 +15,9 @@ diagnostics_checks = ["frappe_diagnostics.checks"]
 app_include_js = ["/assets/frappe_diagnostics/js/diagnostics.js"]
 app_include_css = ["/assets/frappe_diagnostics/css/diagnostics.css"]
 
+# bearer-token scrapes of the metrics and readiness endpoints (site/scrape_auth.py)
+auth_hooks = ["frappe_diagnostics.site.scrape_auth.authenticate"]
+
 after_install = "frappe_diagnostics.site.install.after_install"
 after_migrate = ["frappe_diagnostics.site.install.after_migrate"]
 

@@ -20,6 +20,13 @@ def require_manager() -> None:
 	frappe.only_for(ROLE)
 
 
+def require_metrics_reader() -> None:
+	"""Metrics and readiness details: the Diagnostics Metrics role (read-only, nothing else) or a manager."""
+	from frappe_diagnostics.site.scrape_auth import READERS
+
+	frappe.only_for(list(READERS))
+
+
 def as_list(value) -> list[str]:
 	"""Accept a list, a JSON list or a comma-separated string from a request."""
 	if not value:

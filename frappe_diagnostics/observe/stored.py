@@ -143,3 +143,32 @@ def _epoch(value, zone) -> float | None:
 	if value.tzinfo is None and zone is not None:
 		value = value.replace(tzinfo=zone)
 	return value.timestamp()
+
+
+RECENT_RUNS = (
+	"select name, finished from `tabDiagnostic Run` where kind = 'Health Check' "
+	"order by creation desc limit %s"
+)
+
+
+def latest_states(query: Query, check_ids: list[str], tz: str | None, runs: int = 5) -> dict:
+	"""check id -> (status, finished epoch) from the newest of the last `runs` health runs (partial ones
+	too) that holds a result for it: what readiness answers from."""
+	if not check_ids:
+		return {}
+	recent = query(RECENT_RUNS, (runs,))
+	if not recent:
+		return {}
+	zone, finished = _zone(tz), {r["name"]: r["finished"] for r in recent}
+	order = {r["name"]: i for i, r in enumerate(recent)}
+	marks = ", ".join(["%s"] * len(recent))
+	ids = ", ".join(["%s"] * len(check_ids))
+	rows = query(
+		f"select parent, check_id, status from `tabDiagnostic Result` where parenttype = 'Diagnostic Run' "
+		f"and parent in ({marks}) and check_id in ({ids})",
+		(*order, *check_ids),
+	)
+	states: dict[str, tuple[str, float | None]] = {}
+	for row in sorted(rows, key=lambda r: order[r["parent"]], reverse=True):
+		states[row["check_id"]] = (_status(row["status"]), _epoch(finished[row["parent"]], zone))
+	return states

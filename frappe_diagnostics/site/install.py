@@ -6,6 +6,7 @@ import frappe
 from frappe_diagnostics.engine.settings import DEFAULTS
 
 METRICS_ROLE = "Diagnostics Metrics"
+METRICS_USER = "metrics@frappe-diagnostics.invalid"  # scrapes with the bearer token run as this user
 
 
 def after_install():
@@ -29,11 +30,24 @@ def fill_unset_defaults():
 
 
 def ensure_metrics_role():
-	"""A role that may read metrics and readiness details, and nothing else: no desk access, no DocType."""
-	if frappe.db.exists("Role", METRICS_ROLE):
-		return
-	role = frappe.get_doc({"doctype": "Role", "role_name": METRICS_ROLE, "desk_access": 0})
-	role.insert(ignore_permissions=True)
+	"""A role that may read metrics and readiness details and nothing else (no desk access, no DocType),
+	and the service user bearer-token scrapes run as: a Website User with that role, without a password."""
+	if not frappe.db.exists("Role", METRICS_ROLE):
+		role = frappe.get_doc({"doctype": "Role", "role_name": METRICS_ROLE, "desk_access": 0})
+		role.insert(ignore_permissions=True)
+	if not frappe.db.exists("User", METRICS_USER):
+		user = frappe.get_doc(
+			{
+				"doctype": "User",
+				"email": METRICS_USER,
+				"first_name": "Diagnostics Metrics",
+				"user_type": "Website User",
+				"send_welcome_email": 0,
+				"roles": [{"role": METRICS_ROLE}],
+			}
+		)
+		user.flags.no_welcome_mail = True
+		user.insert(ignore_permissions=True)
 
 
 def seed():
