@@ -92,14 +92,14 @@ class BenchCollector:
 		seen: dict[tuple, StandaloneContext] = {}
 		for ctx in contexts:
 			seen.setdefault((ctx.redis_url("queue"), ctx.bench_id(), tuple(ctx.queue_types())), ctx)
-		return [_bench_queues(ctx, now, self.timeout_s) for ctx in seen.values()]
+		return [bench_queues(ctx, now, self.timeout_s) for ctx in seen.values()]
 
 	def close(self) -> None:
 		for reader in self.readers.values():
 			reader.close()
 
 
-def _bench_queues(ctx, now: float, timeout_s: float) -> BenchSnapshot:
+def bench_queues(ctx, now: float, timeout_s: float) -> BenchSnapshot:
 	try:
 		client = ctx.redis_client("queue", timeout_s=timeout_s)
 		try:

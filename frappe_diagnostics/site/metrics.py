@@ -10,7 +10,7 @@ from frappe.utils import get_bench_path, get_system_timezone
 from werkzeug.wrappers import Response
 
 from frappe_diagnostics.engine.context import SiteContext
-from frappe_diagnostics.observe.counters import read_queues
+from frappe_diagnostics.observe.bench import bench_queues
 from frappe_diagnostics.observe.exposition import CONTENT_TYPE, render
 from frappe_diagnostics.observe.snapshot import BenchSnapshot, SiteSnapshot
 from frappe_diagnostics.observe.stored import read_site
@@ -30,14 +30,7 @@ def site_snapshot(now: float) -> SiteSnapshot:
 
 def bench_snapshot(now: float) -> BenchSnapshot:
 	ctx = SiteContext(frappe.local.site, conf=dict(frappe.conf), bench_path=get_bench_path())
-	try:
-		client = ctx.redis_client("queue", timeout_s=QUEUE_TIMEOUT_S)
-		try:
-			return read_queues(client, ctx.bench_id(), ctx.queue_types(), now)
-		finally:
-			client.close()
-	except Exception as e:
-		return BenchSnapshot(ctx.bench_id(), failures={"queues": type(e).__name__})
+	return bench_queues(ctx, now, QUEUE_TIMEOUT_S)
 
 
 def exposition() -> bytes:
