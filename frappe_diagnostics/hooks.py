@@ -23,9 +23,12 @@ after_migrate = ["frappe_diagnostics.site.install.after_migrate"]
 
 scheduler_events = {
 	"cron": {
-		# decides by Diagnostics Settings' frequency whether a run is due
-		"*/5 * * * *": [
+		# decides by Diagnostics Settings' frequency whether a run is due at this site's own minute
+		# (fleet/stagger.py); ends debug sessions that lapsed
+		"* * * * *": [
 			"frappe_diagnostics.site.tasks.scheduled_health_run",
+		],
+		"*/5 * * * *": [
 			"frappe_diagnostics.site.tasks.group_new_error_logs",
 		],
 	},
