@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from frappe_diagnostics.observe.debugsession import DebugSession
 from frappe_diagnostics.observe.snapshot import CheckState, SiteSnapshot, StoredRun
 
 Query = Callable[[str, tuple], list[dict]]
@@ -115,13 +116,8 @@ def backup_age(site_path: Path, now: float) -> float | None:
 
 def debug_expiry(conf: dict) -> float | None:
 	"""When the site's debug session (site_config `diagnostics_debug`) ends, or None without one."""
-	session = conf.get("diagnostics_debug")
-	if not isinstance(session, dict):
-		return None
-	try:
-		return float(session["expires"])
-	except (KeyError, TypeError, ValueError):
-		return None
+	session = DebugSession.from_conf(conf)
+	return session.expires if session else None
 
 
 def _status(label) -> str:
