@@ -77,7 +77,11 @@ def test_a_scrape_shows_the_stored_run_not_a_fresh_one(stored_bench, stored_db, 
 	dump = backups / "20261130_010000-test_local-database.sql.gz"
 	dump.write_bytes(b"x")
 	os.utime(dump, (time.time() - 3600, time.time() - 3600))
-	stored_bench.conf["diagnostics_debug"] = {"log": "DFL-1", "started": time.time(), "expires": time.time() + 600}
+	stored_bench.conf["diagnostics_debug"] = {
+		"log": "DFL-1",
+		"started": time.time(),
+		"expires": time.time() + 600,
+	}
 	stored_bench.write()
 
 	done = stored_bench.cli("metrics", "--bench", str(stored_bench.root))

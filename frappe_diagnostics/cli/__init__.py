@@ -12,7 +12,7 @@ from pathlib import Path
 import click
 
 from frappe_diagnostics import __version__
-from frappe_diagnostics.cli import shared
+from frappe_diagnostics.cli import fleet, shared
 from frappe_diagnostics.cli.metrics import metrics
 from frappe_diagnostics.cli.place import Place, bench_or_site, host_and_site, require_site
 from frappe_diagnostics.engine.registry import registry
@@ -55,9 +55,14 @@ def _command(name: str, params: list, help_text: str):
 
 
 @_command(
-	"check", [*PLACE, shared.JSON, shared.FAIL, shared.CHECK, shared.TAG], "Run the site's health checks."
+	"check",
+	[*PLACE, *fleet.OPTIONS, shared.JSON, shared.FAIL, shared.CHECK, shared.TAG],
+	"Run the site's health checks (or every site's, with --all-sites).",
 )
-def check(bench, site, budget_ms, as_json, fail_on, checks, tags):
+def check(bench, site, budget_ms, all_sites, total_budget_s, parallel, as_json, fail_on, checks, tags):
+	if all_sites:
+		fleet.refuse_selection(site, checks, tags)
+		fleet.run(Place(bench, None, budget_ms), total_budget_s, parallel, as_json, fail_on)
 	ctx = require_site(Place(bench, site, budget_ms))
 	try:
 		run = run_selected(ctx, checks, tags)
@@ -70,10 +75,13 @@ def check(bench, site, budget_ms, as_json, fail_on, checks, tags):
 
 @_command(
 	"doctor",
-	[*PLACE, shared.JSON, shared.FAIL],
-	"Check the host for running Frappe and, inside a bench, why its site won't start.",
+	[*PLACE, *fleet.OPTIONS, shared.JSON, shared.FAIL],
+	"Check the host for running Frappe and, inside a bench, why its site (or every site) won't start.",
 )
-def doctor(bench, site, budget_ms, as_json, fail_on):
+def doctor(bench, site, budget_ms, all_sites, total_budget_s, parallel, as_json, fail_on):
+	if all_sites:
+		fleet.refuse_selection(site, (), ())
+		fleet.run(Place(bench, None, budget_ms), total_budget_s, parallel, as_json, fail_on, doctor=True)
 	host, ctx = host_and_site(Place(bench, site, budget_ms))
 	registry.load_hooks(["frappe_diagnostics.checks"])
 	host_run = run_checks(host, registry.all(scope="host"))
