@@ -13,24 +13,32 @@ from frappe_diagnostics.engine.registry import registry
 from frappe_diagnostics.engine.render import exit_code
 from frappe_diagnostics.engine.result import worst
 
+
+def budget_options(total_budget_s: float, parallel: int, what: str) -> list[click.Option]:
+	"""--total-budget-s and --parallel for running every site (standalone --all-sites, bench --site all)."""
+	return [
+		click.Option(
+			["--total-budget-s"],
+			type=click.FloatRange(1, 3600),
+			default=total_budget_s,
+			show_default=True,
+			help=f"With {what}: the whole run's budget; sites not started by then are skipped.",
+		),
+		click.Option(
+			["--parallel"],
+			type=click.IntRange(1, 64),
+			default=parallel,
+			show_default=True,
+			help=f"With {what}: sites at once.",
+		),
+	]
+
+
 OPTIONS = [
 	click.Option(
 		["--all-sites"], is_flag=True, help="Every site of the bench (bench services checked once)."
 	),
-	click.Option(
-		["--total-budget-s"],
-		type=click.FloatRange(1, 3600),
-		default=120,
-		show_default=True,
-		help="With --all-sites: the whole run's budget; sites not started by then are skipped.",
-	),
-	click.Option(
-		["--parallel"],
-		type=click.IntRange(1, 64),
-		default=4,
-		show_default=True,
-		help="With --all-sites: sites at once.",
-	),
+	*budget_options(120, 4, "--all-sites"),
 ]
 
 

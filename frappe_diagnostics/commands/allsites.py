@@ -11,27 +11,12 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import click
-
+from frappe_diagnostics.cli.fleet import budget_options
 from frappe_diagnostics.engine.result import CheckResult, RunResult, Status
 from frappe_diagnostics.fleet.allsites import FleetResult, SiteOutcome
 
-OPTIONS = [
-	click.Option(
-		["--total-budget-s"],
-		type=click.FloatRange(5, 3600),
-		default=300,
-		show_default=True,
-		help="With --site all: the whole run's budget.",
-	),
-	click.Option(
-		["--parallel"],
-		type=click.IntRange(1, 32),
-		default=2,
-		show_default=True,
-		help="With --site all: sites at once.",
-	),
-]
+# each site boots Frappe in its own process: fewer at once than the standalone command's threads
+OPTIONS = budget_options(300, 2, "--site all")
 
 
 def run_every_site(
