@@ -13,7 +13,14 @@ from frappe import _
 from frappe_diagnostics.troubleshooters import catalog
 
 ROLE = "System Manager"
-ANNOTATION = {"str": str | None, "choice": str | None, "float": float | None, "int": int | None}
+ANNOTATION = {
+	"str": str | None,
+	"choice": str | None,
+	"float": float | None,
+	"int": int | None,
+	"list": list | str | None,
+	"limit": str | int | None,
+}
 
 
 def require_manager() -> None:

@@ -14,7 +14,7 @@ import click
 from frappe_diagnostics import __version__
 from frappe_diagnostics.cli import fleet, shared
 from frappe_diagnostics.cli.metrics import metrics
-from frappe_diagnostics.cli.place import Place, bench_or_site, host_and_site, require_site
+from frappe_diagnostics.cli.place import Place, for_entry, host_and_site, require_site
 from frappe_diagnostics.engine.registry import registry
 from frappe_diagnostics.engine.render import exit_code
 from frappe_diagnostics.engine.result import worst
@@ -113,8 +113,7 @@ def troubleshooter_command(entry: catalog.Troubleshooter) -> click.Command:
 	"""A standalone command for a catalog entry: place options, its inputs, output options."""
 
 	def callback(bench, site, budget_ms, as_json, fail_on, **raw):
-		place = Place(bench, site, budget_ms)
-		ctx = bench_or_site(place) if entry.needs == "bench" else require_site(place)
+		ctx = for_entry(entry.needs, Place(bench, site, budget_ms), raw)
 		shared.announce(entry, raw)
 		try:
 			diagnosis = catalog.run(ctx, entry.name, STANDALONE, **raw)
