@@ -14,7 +14,8 @@ __all__ = ["add_site", "create_site_db", "drop_site_db", "store_run"]
 STORED_TABLES = [
 	"""CREATE TABLE `tabDiagnostic Run` (name varchar(140) PRIMARY KEY, creation datetime(6), kind varchar(140),
 		status varchar(140), `trigger` varchar(140), partial int default 0, started datetime(6),
-		finished datetime(6), duration_ms decimal(21,9), KEY creation (creation)) ENGINE=InnoDB""",
+		finished datetime(6), duration_ms decimal(21,9), KEY creation (creation),
+		KEY kind_creation (kind, creation), KEY kind_trigger_creation (kind, `trigger`, creation)) ENGINE=InnoDB""",
 	"""CREATE TABLE `tabDiagnostic Result` (name varchar(140) PRIMARY KEY, parent varchar(140),
 		parenttype varchar(140), check_id varchar(140), status varchar(140), duration_ms decimal(21,9),
 		KEY parent (parent)) ENGINE=InnoDB""",
