@@ -102,9 +102,17 @@ class BenchCollector:
 def bench_queues(ctx, now: float, timeout_s: float) -> BenchSnapshot:
 	try:
 		client = ctx.redis_client("queue", timeout_s=timeout_s)
-		try:
-			return read_queues(client, ctx.bench_id(), ctx.queue_types(), now)
-		finally:
-			client.close()
+	except Exception as e:
+		return BenchSnapshot(ctx.bench_id(), failures={"queues": f"{type(e).__name__}: {str(e)[:200]}"})
+	try:
+		return queue_snapshot(client, ctx, now)
+	finally:
+		client.close()
+
+
+def queue_snapshot(client, ctx, now: float) -> BenchSnapshot:
+	"""The bench's queues through `client`; a failure is named, never raised."""
+	try:
+		return read_queues(client, ctx.bench_id(), ctx.queue_types(), now)
 	except Exception as e:
 		return BenchSnapshot(ctx.bench_id(), failures={"queues": f"{type(e).__name__}: {str(e)[:200]}"})

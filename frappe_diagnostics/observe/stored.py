@@ -24,16 +24,19 @@ LATEST_RUN = (
 	"select name, status, finished, duration_ms from `tabDiagnostic Run` "
 	"where kind = %s and partial = 0 order by creation desc limit 1"
 )
-RESULTS = (
-	"select check_id, status, duration_ms from `tabDiagnostic Result` "
-	"where parent = %s and parenttype = 'Diagnostic Run'"
+LATEST_RUN_WITH_RESULTS = (  # one round trip: the newest full health run and its results
+	"select run.name, run.status, run.finished, run.duration_ms, r.check_id, r.status as check_status, "
+	"r.duration_ms as check_ms from (" + LATEST_RUN + ") run left join `tabDiagnostic Result` r "
+	"on r.parent = run.name and r.parenttype = 'Diagnostic Run'"
 )
 LAST_SCHEDULED = (
 	"select finished from `tabDiagnostic Run` where kind = 'Health Check' and `trigger` = 'Scheduler' "
 	"order by creation desc limit 1"
 )
-OPEN_GROUPS = "select count(*) as n from `tabError Group` where status = 'Open'"
-NEW_GROUPS = "select count(*) as n from `tabError Group` where first_occurrence >= %s"
+ERROR_GROUPS = (
+	"select count(if(status = 'Open', 1, null)) as open_groups, "
+	"count(if(first_occurrence >= %s, 1, null)) as new_groups from `tabError Group`"
+)
 
 
 def read_site(
@@ -68,12 +71,13 @@ def read_site(
 
 
 def _runs(query: Query, snap: SiteSnapshot, zone) -> None:
-	rows = query(LATEST_RUN, ("Health Check",))
+	rows = query(LATEST_RUN_WITH_RESULTS, ("Health Check",))
 	if rows:
 		row = rows[0]
 		checks = [
-			CheckState(r["check_id"], _status(r["status"]), float(r["duration_ms"] or 0) / 1000)
-			for r in query(RESULTS, (row["name"],))
+			CheckState(r["check_id"], _status(r["check_status"]), float(r["check_ms"] or 0) / 1000)
+			for r in rows
+			if r["check_id"]
 		]
 		snap.run = StoredRun(
 			row["name"],
@@ -88,8 +92,8 @@ def _runs(query: Query, snap: SiteSnapshot, zone) -> None:
 
 def _error_groups(query: Query, snap: SiteSnapshot, zone, now: float) -> None:
 	hour_ago = datetime.fromtimestamp(now, zone).replace(tzinfo=None) - timedelta(hours=1)
-	snap.error_groups_open = int(query(OPEN_GROUPS, ())[0]["n"])
-	snap.error_groups_new_1h = int(query(NEW_GROUPS, (hour_ago,))[0]["n"])
+	row = query(ERROR_GROUPS, (hour_ago,))[0]
+	snap.error_groups_open, snap.error_groups_new_1h = int(row["open_groups"]), int(row["new_groups"])
 
 
 def _verification(query: Query, snap: SiteSnapshot, zone) -> None:

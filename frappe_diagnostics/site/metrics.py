@@ -10,7 +10,7 @@ from frappe.utils import get_bench_path, get_system_timezone
 from werkzeug.wrappers import Response
 
 from frappe_diagnostics.engine.context import SiteContext
-from frappe_diagnostics.observe.bench import bench_queues
+from frappe_diagnostics.observe.bench import queue_snapshot
 from frappe_diagnostics.observe.exposition import CONTENT_TYPE, render
 from frappe_diagnostics.observe.snapshot import BenchSnapshot, SiteSnapshot
 from frappe_diagnostics.observe.stored import read_site
@@ -28,9 +28,21 @@ def site_snapshot(now: float) -> SiteSnapshot:
 	)
 
 
+_clients: dict[str, object] = {}  # the queue Redis client per URL, kept for the life of the worker
+
+
 def bench_snapshot(now: float) -> BenchSnapshot:
 	ctx = SiteContext(frappe.local.site, conf=dict(frappe.conf), bench_path=get_bench_path())
-	return bench_queues(ctx, now, QUEUE_TIMEOUT_S)
+	url = ctx.redis_url("queue") or ""
+	if url not in _clients:
+		try:
+			_clients[url] = ctx.redis_client("queue", timeout_s=QUEUE_TIMEOUT_S)
+		except Exception as e:
+			return BenchSnapshot(ctx.bench_id(), failures={"queues": type(e).__name__})
+	snap = queue_snapshot(_clients[url], ctx, now)
+	if snap.failures:
+		_clients.pop(url, None)  # reconnect at the next scrape
+	return snap
 
 
 def exposition() -> bytes:

@@ -49,7 +49,22 @@ def debug_report(evidence: Evidence, explain: Callable[[str], Diagnosis | None] 
 		"reason": evidence.reason,
 	}
 	question = f"What did debug session {s.log} see on {evidence.site}?"
-	return Diagnosis("Debug Session", question, steps, inputs, s.started, time.time(), evidence.site)
+	diagnosis = Diagnosis("Debug Session", question, steps, inputs, s.started, time.time(), evidence.site)
+	diagnosis.appendix = _listing(steps)
+	return diagnosis
+
+
+def _listing(steps: list[CheckResult]) -> list[str]:
+	"""Every step's findings as lines, OK or not: in a debug report the lists are the point."""
+	lines = []
+	for s in steps:
+		if s.findings:
+			lines += ["" if lines else None, f"{s.title}:"]
+			for f in s.findings:
+				facts = ", ".join(f"{k} {v}" for k, v in f.evidence.items() if k != "explain")
+				lines.append(f"  {f.message}" + (f"  ({facts})" if facts else ""))
+				lines += [f"      EXPLAIN: {note}" for note in f.evidence.get("explain", ())]
+	return [line for line in lines if line is not None]
 
 
 def _window(e: Evidence) -> CheckResult:
