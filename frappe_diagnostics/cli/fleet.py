@@ -20,6 +20,7 @@ def budget_options(total_budget_s: float, parallel: int, what: str) -> list[clic
 		click.Option(
 			["--total-budget-s"],
 			type=click.FloatRange(1, 3600),
+			metavar="S",
 			default=total_budget_s,
 			show_default=True,
 			help=f"With {what}: the whole run's budget; sites not started by then are skipped.",
@@ -27,6 +28,7 @@ def budget_options(total_budget_s: float, parallel: int, what: str) -> list[clic
 		click.Option(
 			["--parallel"],
 			type=click.IntRange(1, 64),
+			metavar="N",
 			default=parallel,
 			show_default=True,
 			help=f"With {what}: sites at once.",

@@ -18,21 +18,41 @@ TOKEN_ENV = "DIAG_METRICS_TOKEN"
 
 @click.command("metrics", cls=shared.Command)
 @click.option(
-	"--bench", type=click.Path(path_type=Path), help="Bench folder (default: found at or above here)."
-)
-@click.option("--port", type=click.IntRange(1, 65535), help="Serve the metrics over HTTP on this port.")
-@click.option("--addr", default="127.0.0.1", show_default=True, help="Address to serve on (with --port).")
-@click.option(
-	"--textfile", type=click.Path(path_type=Path), help="Write the metrics to this .prom file and exit."
+	"--bench",
+	type=click.Path(path_type=Path),
+	metavar="PATH",
+	help="Bench folder (default: found at or above here).",
 )
 @click.option(
-	"--parallel", type=click.IntRange(1, 64), default=8, show_default=True, help="Sites read at once."
+	"--port",
+	type=click.IntRange(1, 65535),
+	metavar="PORT",
+	help=f"Serve the metrics over HTTP on this port (scrapes must send `Authorization: Bearer ${TOKEN_ENV}` "
+	"when that variable is set).",
+)
+@click.option(
+	"--addr",
+	default="127.0.0.1",
+	show_default=True,
+	metavar="ADDR",
+	help="Address to serve on (with --port).",
+)
+@click.option(
+	"--textfile",
+	type=click.Path(path_type=Path),
+	metavar="FILE",
+	help="Write the metrics to this .prom file and exit.",
+)
+@click.option(
+	"--parallel",
+	type=click.IntRange(1, 64),
+	default=8,
+	show_default=True,
+	metavar="N",
+	help="Sites read at once.",
 )
 def metrics(bench, port, addr, textfile, parallel):
-	"""Metrics of every site of a bench (one Prometheus target per bench).
-
-	With --port, scrapes must send `Authorization: Bearer $DIAG_METRICS_TOKEN` when that variable is set.
-	"""
+	"""Metrics of every site of a bench (one Prometheus target per bench)."""
 	from frappe_diagnostics.observe.bench import BenchCollector
 	from frappe_diagnostics.observe.exposition import render
 

@@ -6,13 +6,12 @@ import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_to_date, now_datetime
 
 from frappe_diagnostics.engine.result import CheckResult, RunResult, Status
 from frappe_diagnostics.site.alerts import after_scheduled_run
 from frappe_diagnostics.site.store import save_run
-from frappe_diagnostics.tests.utils import make_user
+from frappe_diagnostics.tests.utils import TestCase, make_user
 
 RECIPIENT = "diag-oncall@example.com"
 
@@ -45,7 +44,7 @@ def alerts(names: list[str]) -> list[tuple]:
 	]
 
 
-class TestAlerts(FrappeTestCase):
+class TestAlerts(TestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
@@ -182,7 +181,7 @@ def make_outgoing_account():
 	account.insert(ignore_permissions=True)
 
 
-class TestRecentAlertsAPI(FrappeTestCase):
+class TestRecentAlertsAPI(TestCase):
 	def test_managers_read_the_latest_alerts_and_others_are_refused(self):
 		from frappe_diagnostics.tests.utils import call, http_client
 

@@ -6,13 +6,12 @@ import time
 
 import frappe
 from frappe.tests.test_api import make_request
-from frappe.tests.utils import FrappeTestCase
 
 from frappe_diagnostics.observe.debugsession import CONFIG_KEY
 from frappe_diagnostics.site.debug import hooks, session
 from frappe_diagnostics.site.debug.instruments import recorder_on
 from frappe_diagnostics.site.service import run_health
-from frappe_diagnostics.tests.utils import bench_command, http_client, make_user
+from frappe_diagnostics.tests.utils import TestCase, bench_command, http_client, make_user
 
 USER = "diag-debugged@example.com"
 
@@ -39,7 +38,7 @@ def site_config_without_session() -> dict:
 	return conf
 
 
-class TestDebugSession(FrappeTestCase):
+class TestDebugSession(TestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()

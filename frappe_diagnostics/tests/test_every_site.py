@@ -1,14 +1,14 @@
 """`bench --site all diagnostics run`: each site in its own process, its run stored in its own database."""
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 from frappe.utils import get_bench_path
 
 from frappe_diagnostics.commands.allsites import run_every_site
 from frappe_diagnostics.engine.result import Status
+from frappe_diagnostics.tests.utils import TestCase
 
 
-class TestEverySite(FrappeTestCase):
+class TestEverySite(TestCase):
 	def test_each_site_runs_in_its_own_process_and_a_broken_one_does_not_stop_the_others(self):
 		site = frappe.local.site
 		frappe.db.commit()

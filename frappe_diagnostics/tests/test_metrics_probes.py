@@ -2,14 +2,13 @@
 
 import frappe
 from frappe.tests.test_api import make_request
-from frappe.tests.utils import FrappeTestCase
 from prometheus_client.parser import text_string_to_metric_families
 
 from frappe_diagnostics.engine.result import CheckResult, RunResult, Status
 from frappe_diagnostics.site import probes
 from frappe_diagnostics.site.install import METRICS_ROLE, METRICS_USER
 from frappe_diagnostics.site.store import save_run
-from frappe_diagnostics.tests.utils import call, http_client, make_user
+from frappe_diagnostics.tests.utils import TestCase, call, http_client, make_user
 
 SCRAPE = "frappe_diagnostics.api.metrics.scrape"
 LIVE = "frappe_diagnostics.api.probes.live"
@@ -37,7 +36,7 @@ def stored(run_checks: dict[str, Status], partial: bool = True):
 	return doc
 
 
-class TestMetricsEndpoint(FrappeTestCase):
+class TestMetricsEndpoint(TestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
@@ -97,7 +96,7 @@ class TestMetricsEndpoint(FrappeTestCase):
 		self.assertEqual(set(frappe.get_roles(METRICS_USER)), {METRICS_ROLE, "Guest", "All"})
 
 
-class TestProbes(FrappeTestCase):
+class TestProbes(TestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()

@@ -175,11 +175,7 @@ USER = Input(
 	desk={"fieldtype": "Link", "options": "User"},
 	example="Administrator",
 )
-UNTIL = Input(
-	"until",
-	_("End of the window, in the same forms as --since (default: now)."),
-	desk={"fieldtype": "Data"},
-)
+UNTIL = Input("until", _("End of the window, in the same forms as --since (default: now)."))
 FILES = Input(
 	"files",
 	_("Files to read instead of the bench's (any name, plain or gzip); no bench is needed then."),
