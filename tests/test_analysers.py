@@ -176,9 +176,9 @@ def test_explain_without_a_bench_uses_the_database_named_in_the_environment(tmp_
 	assert missing.returncode == 64 and "DIAG_DB_NAME" in missing.stderr
 
 
-@pytest.mark.parametrize(("raw", "parsed"), [("all", None), ("ALL", None), ("5", 5), (None, 20)])
+@pytest.mark.parametrize(("raw", "parsed"), [("all", None), ("ALL", None), ("5", 5), (None, 20), ("", 20)])
 def test_a_limit_is_a_count_or_all(raw, parsed):
-	assert Input("top", "How many.", type="limit", default=20, bounds=(1, 100)).parse(raw) == parsed
+	assert Input("top", "How many.", type="limit", default="20", bounds=(1, 100)).parse(raw) == parsed
 
 
 def test_limits_and_lists_refuse_or_clean_bad_values():

@@ -63,7 +63,9 @@ class Input:
 		if value is None or (isinstance(value, str) and not value.strip()):
 			if self.required:
 				raise BadInput(f"{self.label} is required: {self.help}")
-			return self.default
+			if self.type != "limit" or self.default is None:
+				return self.default
+			value = self.default  # "20" on the command line: parsed like any value
 		if self.type == "list":
 			return value
 		if self.type == "limit":
