@@ -140,10 +140,8 @@ def analyze(
 		digest.warnings.append(
 			f"{digest.folder}: no log files found (expected frappe.log, web.error.log ...)."
 		)
-	sites = (
-		bench_sites(Path(folder).expanduser().parent / "sites") if folder else ()
-	)  # no bench: no site names
-	groups = ErrorGroups(sites=sites)
+	# files given one by one: no bench, so no site names to mask
+	groups = ErrorGroups(sites=bench_sites(Path(folder).expanduser().parent / "sites") if folder else ())
 	text_logs = [f for f in files if f.base != MONITOR_LOG]
 	for log in text_logs:
 		digest.files.append(_read_file(log, window, digest, groups))
