@@ -15,14 +15,25 @@ diagnostics_checks = ["frappe_diagnostics.checks"]
 app_include_js = ["/assets/frappe_diagnostics/js/diagnostics.js"]
 app_include_css = ["/assets/frappe_diagnostics/css/diagnostics.css"]
 
+# a running debug session's log levels (and per-user Recorder) in every process of the site
+before_request = ["frappe_diagnostics.site.debug.hooks.apply"]
+before_job = ["frappe_diagnostics.site.debug.hooks.apply"]
+
+# bearer-token scrapes of the metrics and readiness endpoints (site/scrape_auth.py)
+auth_hooks = ["frappe_diagnostics.site.scrape_auth.authenticate"]
+
 after_install = "frappe_diagnostics.site.install.after_install"
 after_migrate = ["frappe_diagnostics.site.install.after_migrate"]
 
 scheduler_events = {
 	"cron": {
-		# decides by Diagnostics Settings' frequency whether a run is due
-		"*/5 * * * *": [
+		# decides by Diagnostics Settings' frequency whether a run is due at this site's own minute
+		# (fleet/stagger.py); ends debug sessions that lapsed
+		"* * * * *": [
 			"frappe_diagnostics.site.tasks.scheduled_health_run",
+			"frappe_diagnostics.site.debug.session.tick",
+		],
+		"*/5 * * * *": [
 			"frappe_diagnostics.site.tasks.group_new_error_logs",
 		],
 	},

@@ -78,18 +78,17 @@ def root_db():
 	conn.close()
 
 
-@pytest.fixture(scope="session")
-def site_db(root_db):
+def make_site_db(root, prefix: str = "_diagtest", tables: list[str] = ()) -> dict:
 	"""A database and user made the way Frappe makes them (user = database name), with a few core tables."""
-	name = f"_diagtest_{secrets.token_hex(4)}"
+	name = f"{prefix}_{secrets.token_hex(4)}"
 	password = f"pw-{secrets.token_urlsafe(12)}"
-	with root_db.cursor() as cur:
+	with root.cursor() as cur:
 		cur.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
 		for host in ("%", "localhost"):
 			cur.execute(f"CREATE USER '{name}'@'{host.replace('%', '%%')}' IDENTIFIED BY %s", (password,))
 			cur.execute(f"GRANT ALL PRIVILEGES ON `{name}`.* TO '{name}'@'{host}'")
 		cur.execute(f"USE `{name}`")
-		for ddl in SITE_TABLES:
+		for ddl in [*SITE_TABLES, *tables]:
 			cur.execute(ddl)
 		cur.execute("INSERT INTO diag_lock_target VALUES (1, 0)")
 		cur.executemany("INSERT INTO `tabSingles` VALUES (%s, %s, %s)", SINGLES)
@@ -100,11 +99,21 @@ def site_db(root_db):
 		)
 		for i, patch in enumerate(FRAPPE_PATCHES):
 			cur.execute("INSERT INTO `tabPatch Log` VALUES (%s, %s, 0)", (f"p{i}", patch))
-	yield {"name": name, "password": password}
-	with root_db.cursor() as cur:
-		cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+	return {"name": name, "password": password}
+
+
+def drop_site_db(root, db: dict) -> None:
+	with root.cursor() as cur:
+		cur.execute(f"DROP DATABASE IF EXISTS `{db['name']}`")
 		for host in ("%", "localhost"):
-			cur.execute(f"DROP USER IF EXISTS '{name}'@'{host}'")
+			cur.execute(f"DROP USER IF EXISTS '{db['name']}'@'{host}'")
+
+
+@pytest.fixture(scope="session")
+def site_db(root_db):
+	db = make_site_db(root_db)
+	yield db
+	drop_site_db(root_db, db)
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ ENTRIES = list(catalog.CATALOG.values())
 def test_every_entry_is_complete_and_its_answer_exists():
 	for entry in ENTRIES:
 		assert entry.surfaces and entry.surfaces <= catalog.SURFACES, entry.name
-		assert entry.needs in ("site", "bench"), entry.name
+		assert entry.needs in catalog.NEEDS, entry.name
 		assert entry.answer.count(":") == 1, entry.answer
 		if entry.on(catalog.STANDALONE):  # Frappe-level answers are imported in the bench suite
 			assert callable(entry.function()), entry.answer

@@ -236,16 +236,28 @@ def test_hooks_name_the_app_and_every_path_resolves():
 	assert (PACKAGE / "patches.txt").exists()
 
 
+GATES = ("require_manager()", 'frappe.only_for("System Manager")', "require_metrics_reader()")
+# the probes are the only methods open to Guest: liveness says "ok" and nothing else; readiness gives
+# details only to metrics readers and answers anyone else only when Diagnostics Settings allow it
+GUEST_METHODS = {
+	"frappe_diagnostics.api.probes.live": "return liveness()",
+	"frappe_diagnostics.api.probes.ready": "detail = may_read_metrics()",
+}
+
+
 def test_every_whitelisted_method_checks_the_role_first_and_state_changes_are_post_only():
 	methods = whitelisted_functions()
 	assert methods
+	assert set(GUEST_METHODS) <= set(methods)
 	for name, node in methods.items():
 		body = [s for s in node.body if not (isinstance(s, ast.Expr) and isinstance(s.value, ast.Constant))]
 		first = ast.unparse(body[0])
-		assert first in ("require_manager()", 'frappe.only_for("System Manager")'), (
-			f"{name} starts with {first}"
-		)
 		decorator = next(ast.unparse(d) for d in node.decorator_list if "whitelist" in ast.unparse(d))
+		if name in GUEST_METHODS:
+			assert first == GUEST_METHODS[name], f"{name} starts with {first}"
+			assert "allow_guest=True" in decorator and "POST" not in decorator, name
+			continue
+		assert first in GATES, f"{name} starts with {first}"
 		assert "allow_guest" not in decorator, name
 		assert "methods=" in decorator, f"{name} must say which HTTP methods it accepts"
 		if node.name in ("run",):

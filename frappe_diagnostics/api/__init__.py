@@ -13,11 +13,25 @@ from frappe import _
 from frappe_diagnostics.troubleshooters import catalog
 
 ROLE = "System Manager"
-ANNOTATION = {"str": str | None, "choice": str | None, "float": float | None, "int": int | None}
+ANNOTATION = {
+	"str": str | None,
+	"choice": str | None,
+	"float": float | None,
+	"int": int | None,
+	"list": list | str | None,
+	"limit": str | int | None,
+}
 
 
 def require_manager() -> None:
 	frappe.only_for(ROLE)
+
+
+def require_metrics_reader() -> None:
+	"""Metrics and readiness details: the Diagnostics Metrics role (read-only, nothing else) or a manager."""
+	from frappe_diagnostics.site.scrape_auth import READERS
+
+	frappe.only_for(list(READERS))
 
 
 def as_list(value) -> list[str]:

@@ -12,8 +12,9 @@ from pathlib import Path
 import click
 
 from frappe_diagnostics import __version__
-from frappe_diagnostics.cli import shared
-from frappe_diagnostics.cli.place import Place, bench_or_site, host_and_site, require_site
+from frappe_diagnostics.cli import fleet, shared
+from frappe_diagnostics.cli.metrics import metrics
+from frappe_diagnostics.cli.place import Place, for_entry, host_and_site, require_site
 from frappe_diagnostics.engine.registry import registry
 from frappe_diagnostics.engine.render import exit_code
 from frappe_diagnostics.engine.result import worst
@@ -54,9 +55,14 @@ def _command(name: str, params: list, help_text: str):
 
 
 @_command(
-	"check", [*PLACE, shared.JSON, shared.FAIL, shared.CHECK, shared.TAG], "Run the site's health checks."
+	"check",
+	[*PLACE, *fleet.OPTIONS, shared.JSON, shared.FAIL, shared.CHECK, shared.TAG],
+	"Run the site's health checks (or every site's, with --all-sites).",
 )
-def check(bench, site, budget_ms, as_json, fail_on, checks, tags):
+def check(bench, site, budget_ms, all_sites, total_budget_s, parallel, as_json, fail_on, checks, tags):
+	if all_sites:
+		fleet.refuse_selection(site, checks, tags)
+		fleet.run(Place(bench, None, budget_ms), total_budget_s, parallel, as_json, fail_on)
 	ctx = require_site(Place(bench, site, budget_ms))
 	try:
 		run = run_selected(ctx, checks, tags)
@@ -69,10 +75,13 @@ def check(bench, site, budget_ms, as_json, fail_on, checks, tags):
 
 @_command(
 	"doctor",
-	[*PLACE, shared.JSON, shared.FAIL],
-	"Check the host for running Frappe and, inside a bench, why its site won't start.",
+	[*PLACE, *fleet.OPTIONS, shared.JSON, shared.FAIL],
+	"Check the host for running Frappe and, inside a bench, why its site (or every site) won't start.",
 )
-def doctor(bench, site, budget_ms, as_json, fail_on):
+def doctor(bench, site, budget_ms, all_sites, total_budget_s, parallel, as_json, fail_on):
+	if all_sites:
+		fleet.refuse_selection(site, (), ())
+		fleet.run(Place(bench, None, budget_ms), total_budget_s, parallel, as_json, fail_on, doctor=True)
 	host, ctx = host_and_site(Place(bench, site, budget_ms))
 	registry.load_hooks(["frappe_diagnostics.checks"])
 	host_run = run_checks(host, registry.all(scope="host"))
@@ -104,8 +113,7 @@ def troubleshooter_command(entry: catalog.Troubleshooter) -> click.Command:
 	"""A standalone command for a catalog entry: place options, its inputs, output options."""
 
 	def callback(bench, site, budget_ms, as_json, fail_on, **raw):
-		place = Place(bench, site, budget_ms)
-		ctx = bench_or_site(place) if entry.needs == "bench" else require_site(place)
+		ctx = for_entry(entry.needs, Place(bench, site, budget_ms), raw)
 		shared.announce(entry, raw)
 		try:
 			diagnosis = catalog.run(ctx, entry.name, STANDALONE, **raw)
@@ -117,6 +125,8 @@ def troubleshooter_command(entry: catalog.Troubleshooter) -> click.Command:
 	params = [*PLACE, *shared.input_params(entry, STANDALONE), shared.JSON, shared.FAIL]
 	return shared.Command(entry.command, params=params, callback=callback, help=entry.question)
 
+
+main.add_command(metrics)
 
 for _entry in catalog.on(STANDALONE):
 	if _entry.command not in main.commands:  # `doctor` adds the host checks to the startup doctor

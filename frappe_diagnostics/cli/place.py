@@ -72,6 +72,23 @@ def bench_or_site(place: Place) -> SiteContext:
 	return SiteContext(bench.name, bench_path=bench)
 
 
+def for_entry(needs: str, place: Place, raw: dict) -> SiteContext:
+	"""The context a catalog entry answers in from the standalone command (catalog.NEEDS)."""
+	if needs == "files" and raw.get("files") and find(place, required=False) is None:
+		return SiteContext("")  # no site: the analysers read the files given, nothing else
+	if needs == "database" and find(place, required=False) is None:
+		host = HostContext()
+		if not host.database:
+			raise UsageFailure(
+				"No bench found here: pass --bench PATH, or name the database to use with DIAG_DB_NAME "
+				"(and DIAG_DB_HOST, DIAG_DB_PORT, DIAG_DB_USER, DIAG_DB_PASSWORD)."
+			)
+		return host
+	if needs in ("bench", "files"):
+		return bench_or_site(place)
+	return require_site(place)
+
+
 def host_and_site(place: Place) -> tuple[HostContext, StandaloneContext | None]:
 	"""The host, and the bench's site when there is a bench here (the doctor checks both)."""
 	host = HostContext()

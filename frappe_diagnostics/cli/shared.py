@@ -81,8 +81,10 @@ def input_params(entry: Troubleshooter, surface: str) -> list[click.Parameter]:
 
 
 def _param(spec: Input) -> click.Parameter:
+	many = spec.type == "list"  # FILE… as an argument, a repeatable option otherwise
 	if spec.positional:
-		return click.Argument([spec.name], required=spec.required, metavar=spec.name.upper())
+		metavar = spec.name.upper() + ("…" if many else "")
+		return click.Argument([spec.name], required=spec.required, metavar=metavar, nargs=-1 if many else 1)
 	kind = click.Choice(spec.choices) if spec.type == "choice" else None
 	shown = spec.default is not None
 	return click.Option(
@@ -92,6 +94,7 @@ def _param(spec: Input) -> click.Parameter:
 		type=kind,
 		default=spec.default,
 		show_default=shown,
+		multiple=many,
 	)
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from frappe_diagnostics.cli.shared import Group
+from frappe_diagnostics.commands.debug import debug
 from frappe_diagnostics.commands.errors import errors
 from frappe_diagnostics.commands.fixes import fix
 from frappe_diagnostics.commands.health import list_checks, run
@@ -21,7 +22,7 @@ def diagnostics():
 	"""Health checks, troubleshooters and fixes of frappe_diagnostics."""
 
 
-for _command in (run, list_checks, errors, fix, maintain, *troubleshooter_commands()):
+for _command in (run, list_checks, errors, fix, maintain, debug, *troubleshooter_commands()):
 	diagnostics.add_command(_command)
 
 commands = [diagnostics]

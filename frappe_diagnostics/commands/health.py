@@ -8,17 +8,23 @@ import click
 from frappe.commands import pass_context
 
 from frappe_diagnostics.cli import shared
+from frappe_diagnostics.commands import allsites
 from frappe_diagnostics.commands.support import connected_site, redactor
 from frappe_diagnostics.engine.render import exit_code
 
 
 @click.command("run", cls=shared.Command)
 @pass_context
-def run(context, checks, tags, as_json, fail_on, no_store):
-	"""Run health checks, store the run, print it; the exit code follows the worst status."""
+def run(context, checks, tags, as_json, fail_on, no_store, total_budget_s, parallel):
+	"""Run health checks, store the run, print it; the exit code follows the worst status.
+
+	With `bench --site all` every site is run, each in its own process, within --total-budget-s."""
 	import frappe
 
 	from frappe_diagnostics.site.service import run_health
+
+	if len(context.sites or ()) > 1:
+		every_site(context.sites, checks, tags, as_json, fail_on, no_store, total_budget_s, parallel)
 
 	with connected_site(context) as site:
 		try:
@@ -31,7 +37,23 @@ def run(context, checks, tags, as_json, fail_on, no_store):
 	sys.exit(exit_code(result.status, fail_on))
 
 
-run.params = [shared.CHECK, shared.TAG, *shared.output_params(store=True)]
+run.params = [shared.CHECK, shared.TAG, *shared.output_params(store=True), *allsites.OPTIONS]
+
+
+def every_site(sites, checks, tags, as_json, fail_on, no_store, budget_s, parallel):
+	import os
+
+	from frappe_diagnostics.engine.redact import Redactor
+	from frappe_diagnostics.fleet.render import fleet_dict, fleet_table
+
+	if checks or tags:
+		raise shared.UsageFailure(
+			"With --site all every check runs (a full run per site): drop --check and --tag."
+		)
+	result = allsites.run_every_site(list(sites), os.getcwd(), not no_store, budget_s, parallel)
+	redactor = Redactor()  # each site's own run redacted its secrets before printing them
+	click.echo(shared.to_json(fleet_dict(result, redactor)) if as_json else fleet_table(result))
+	sys.exit(exit_code(result.status, fail_on))
 
 
 @click.command("checks", cls=shared.Command)

@@ -248,9 +248,10 @@ class HostContext(SiteContext):
 			"user": env.get("DIAG_DB_USER", "root"),
 			"password": env.get("DIAG_DB_PASSWORD", ""),
 		}
+		self.database = env.get("DIAG_DB_NAME") or None  # `explain` without a bench EXPLAINs in it
 
 	def db_params(self) -> dict | None:
-		return dict(self._db)
+		return {**self._db, **({"database": self.database} if self.database else {})}
 
 
 def find_bench(start: Path | None = None) -> Path | None:

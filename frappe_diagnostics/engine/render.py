@@ -72,6 +72,9 @@ def render_diagnosis(diagnosis, redactor: Redactor | None = None, colour: bool =
 	"""A troubleshooter's answer: the likely cause first, then every step in order."""
 	redactor = redactor or Redactor()
 	text = render_text(diagnosis.as_run(), redactor, colour, title=diagnosis.question)
+	appendix = getattr(diagnosis, "appendix", None)
+	if appendix:
+		text += "\n\n" + redactor.text("\n".join(appendix))
 	cause = diagnosis.likely_cause
 	if cause is None:
 		return text + "\n\n" + redactor.text(diagnosis.summary)

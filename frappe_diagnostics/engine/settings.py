@@ -36,6 +36,15 @@ DEFAULTS: dict[str, Default] = {
 	"check_budget_ms": Default(1000, 50, 60_000),
 	"run_budget_s": Default(20, 1, 600),
 	"parallel": Default(4, 1, 16),
+	# alerts, metrics, probes and debug sessions (site/alerts.py, api/probes.py, site/debug/)
+	"alert_consecutive_runs": Default(2, 1, 20),
+	"alert_repeat_minutes": Default(240, 5, 10080),
+	"alert_per_check": Default(1),
+	"alert_desk_notification": Default(1),
+	"alert_webhook_format": Default("JSON"),
+	"readiness_checks": Default("database.connectivity\nredis.cache\nredis.queue"),
+	"probe_rate_limit": Default(120, 1, 6000),
+	"debug_max_minutes": Default(120, 1, 1440),
 }
 LIMITS = {name: (d.low, d.high) for name, d in DEFAULTS.items() if d.low is not None}
 

@@ -68,6 +68,7 @@ class LogDigest:
 	bytes_read: int = 0  # decompressed, monitor log included
 	monitor: MonitorStats | None = None
 	warnings: list[str] = field(default_factory=list)
+	errors_per_minute: dict[int, int] = field(default_factory=dict)  # epoch minute -> error records
 
 	def to_dict(self) -> dict[str, Any]:
 		data = asdict(self)
@@ -99,25 +100,48 @@ def discover(folder: str | os.PathLike, names: list[str] | None = None) -> list[
 	return sorted(found, key=_age_order)
 
 
+def given_files(paths: list) -> tuple[list[LogFile], list[str]]:
+	"""Log files named one by one (any folder, any name), oldest rotation first; warnings for the rest."""
+	found, warnings = [], []
+	for path in (Path(p).expanduser() for p in paths):
+		if not path.is_file():
+			warnings.append(f"{path}: not a file that can be read.")
+			continue
+		match = _ROTATED.fullmatch(path.name)
+		base, suffix = (match.group("base"), match.group("suffix")) if match else (path.name, None)
+		found.append(LogFile(path, base, _rotation(suffix)))
+	return sorted(found, key=_age_order), warnings
+
+
 def analyze(
-	folder: str | os.PathLike,
+	folder: str | os.PathLike | None,
 	since: TimeLike = None,
 	until: TimeLike = None,
 	top: int | None = 20,
 	names: list[str] | None = None,
 	monitor: bool = True,
+	files: list | None = None,
 ) -> LogDigest:
-	"""Counts by level and by log, first/last times and the top error groups of a bench's logs/ folder."""
+	"""Counts by level and by log, first/last times and the top error groups of a bench's logs/ folder, or
+	of the log `files` given one by one (then `folder` is not read)."""
 	window = Window.of(since, until)
-	folder = Path(folder).expanduser()
-	digest = LogDigest(str(folder), window.since, window.until)
-	files = discover(folder, names)
-	if not folder.is_dir():
-		digest.warnings.append(f"{folder}: not a folder that can be read; pass the bench's logs/ folder.")
-		return digest
+	if files:
+		files, problems = given_files(files)
+		digest = LogDigest(", ".join(str(f.path) for f in files) or "(no file)", window.since, window.until)
+		digest.warnings += problems
+	else:
+		folder = Path(folder).expanduser()
+		digest = LogDigest(str(folder), window.since, window.until)
+		files = discover(folder, names)
+		if not folder.is_dir():
+			digest.warnings.append(f"{folder}: not a folder that can be read; pass the bench's logs/ folder.")
+			return digest
 	if not files:
-		digest.warnings.append(f"{folder}: no log files found (expected frappe.log, web.error.log ...).")
-	groups = ErrorGroups(sites=bench_sites(folder.parent / "sites"))
+		digest.warnings.append(
+			f"{digest.folder}: no log files found (expected frappe.log, web.error.log ...)."
+		)
+	# files given one by one: no bench, so no site names to mask
+	groups = ErrorGroups(sites=bench_sites(Path(folder).expanduser().parent / "sites") if folder else ())
 	text_logs = [f for f in files if f.base != MONITOR_LOG]
 	for log in text_logs:
 		digest.files.append(_read_file(log, window, digest, groups))
@@ -185,9 +209,16 @@ def _read_file(log: LogFile, window: Window, digest: LogDigest, groups: ErrorGro
 	return summary
 
 
+MAX_MINUTES = 50_000  # of the per-minute error histogram (about 35 days); later minutes are not counted
+
+
 def _add_error(record: LogRecord, base: str, digest: LogDigest, groups: ErrorGroups) -> None:
 	digest.errors_by_file[base] = digest.errors_by_file.get(base, 0) + 1
 	groups.add(record.text, record.timestamp, base)
+	if record.timestamp is not None:
+		minute, per_minute = int(record.timestamp // 60), digest.errors_per_minute
+		if minute in per_minute or len(per_minute) < MAX_MINUTES:
+			per_minute[minute] = per_minute.get(minute, 0) + 1
 
 
 def _extend(span, ts: float) -> None:

@@ -77,41 +77,56 @@ class ParseStats:
 
 
 def digest(
-	source: str | os.PathLike | BinaryIO,
+	source: str | os.PathLike | BinaryIO | list,
 	since: TimeLike = None,
 	until: TimeLike = None,
 	top: int | None = 20,
 	*,
 	legacy_quotes: bool = False,
 	max_groups: int = MAX_GROUPS,
+	order_by: str = "total",
+	db: str | None = None,
+	user: str | None = None,
 ) -> SlowLogDigest:
-	"""Group a slow log by pt-query-digest fingerprint; the `top` groups by total time, worst first.
+	"""Group a slow log by pt-query-digest fingerprint; the `top` groups by `order_by` (total, count, max
+	or p95 time), worst first. `db` and `user` keep only the statements of that schema and user.
 
-	`source` is a path (plain or gzip) or a binary file object. Never raises for bad input: problems
-	end up in `warnings`, and `complete` is False when the file could not be read to its end.
+	`source` is a path (plain or gzip), a binary file object, or a list of them read as one log. Never
+	raises for bad input: problems end up in `warnings`, and `complete` is False when a file could not be
+	read to its end.
 	"""
 	window = Window.of(since, until)
-	name = display_name(source)
-	report, stats = ReadReport(name), ParseStats()
-	result, aggregator = SlowLogDigest(source=name), Aggregator(max_groups)
+	sources = list(source) if isinstance(source, list | tuple) else [source]
+	names = [display_name(s) for s in sources]
+	result, aggregator = SlowLogDigest(source=", ".join(names)), Aggregator(max_groups)
 	cache: dict[str, str] = {}
-	for entry in parse_lines(read_lines(source, report), stats):
-		if window.bounded and not window.contains(entry.timestamp):
-			result.outside_window += 1
-			continue
-		text = entry.query
-		found = cache.get(text)
-		if found is None:
-			found = fingerprint(text, legacy_quotes=legacy_quotes)
-			if len(text) <= _CACHE_QUERY:
-				if len(cache) >= _CACHE_SIZE:
-					cache.clear()
-				cache[text] = found
-		aggregator.add(found, entry)
-	aggregator.result(result, top)
-	result.bytes_read, result.complete = report.bytes_read, report.complete
-	result.incomplete_entries = stats.incomplete
-	result.warnings = report.messages() + _parse_warnings(name, stats, report) + result.warnings
+	filtering, read_warnings = db is not None or user is not None, []
+	for one, name in zip(sources, names, strict=True):
+		report, stats = ReadReport(name), ParseStats()
+		for entry in parse_lines(read_lines(one, report), stats):
+			if window.bounded and not window.contains(entry.timestamp):
+				result.outside_window += 1
+				continue
+			if filtering and (
+				(db is not None and entry.db != db) or (user is not None and entry.user != user)
+			):
+				result.filtered_out += 1
+				continue
+			text = entry.query
+			found = cache.get(text)
+			if found is None:
+				found = fingerprint(text, legacy_quotes=legacy_quotes)
+				if len(text) <= _CACHE_QUERY:
+					if len(cache) >= _CACHE_SIZE:
+						cache.clear()
+					cache[text] = found
+			aggregator.add(found, entry)
+		result.bytes_read += report.bytes_read
+		result.complete = result.complete and report.complete
+		result.incomplete_entries += stats.incomplete
+		read_warnings += report.messages() + _parse_warnings(name, stats, report)
+	aggregator.result(result, top, order_by)
+	result.warnings = read_warnings + result.warnings
 	return result
 
 

@@ -36,6 +36,9 @@ class QueryGroup:
 	share: float = 0.0  # of all query time in the window
 	databases: list[str] = field(default_factory=list)
 	full_scans: int = 0
+	p50_time: float = 0.0
+	p99_time: float = 0.0
+	users: list[str] = field(default_factory=list)
 
 	def to_dict(self) -> dict[str, Any]:
 		data = asdict(self)
@@ -53,6 +56,7 @@ class SlowLogDigest:
 	fingerprints: int = 0
 	groups: list[QueryGroup] = field(default_factory=list)
 	outside_window: int = 0
+	filtered_out: int = 0  # by the schema or user filter
 	incomplete_entries: int = 0
 	bytes_read: int = 0
 	complete: bool = True
@@ -77,6 +81,7 @@ class _Group:
 		"query_id",
 		"rows_examined",
 		"rows_sent",
+		"users",
 		"worst",
 		"worst_time",
 	)
@@ -90,6 +95,15 @@ class _Group:
 		self.first = self.last = None
 		self.worst, self.worst_time = "", -1.0
 		self.databases: set[str] = set()
+		self.users: set[str] = set()
+
+
+ORDER_BY = {  # how `top` ranks the groups
+	"total": lambda g: g.hist.total,
+	"count": lambda g: g.hist.count,
+	"max": lambda g: g.hist.max,
+	"p95": lambda g: g.hist.quantile(0.95),
+}
 
 
 class Aggregator:
@@ -123,6 +137,8 @@ class Aggregator:
 			group.worst_time, group.worst = seconds, entry.query[:SAMPLE_CHARS]
 		if entry.db and len(group.databases) < 8:
 			group.databases.add(entry.db)
+		if entry.user and len(group.users) < 8:
+			group.users.add(entry.user)
 		ts = entry.timestamp
 		if ts is not None:
 			if group.first is None or ts < group.first:
@@ -143,11 +159,11 @@ class Aggregator:
 		self.dropped_queries += sum(g.hist.count for _, g in ranked[len(keep) :])
 		self.groups = dict(keep)
 
-	def result(self, digest: SlowLogDigest, top: int | None = 20) -> SlowLogDigest:
+	def result(self, digest: SlowLogDigest, top: int | None = 20, order_by: str = "total") -> SlowLogDigest:
 		digest.queries, digest.total_time = self.queries, self.total_time
 		digest.first_seen, digest.last_seen = self.first, self.last
 		digest.fingerprints = len(self.groups) + self.dropped_groups
-		ranked = sorted(self.groups.values(), key=lambda g: g.hist.total, reverse=True)
+		ranked = sorted(self.groups.values(), key=ORDER_BY[order_by], reverse=True)
 		digest.groups = [self._public(g) for g in (ranked if top is None else ranked[:top])]
 		if self.dropped_groups:
 			digest.warnings.append(
@@ -175,4 +191,7 @@ class Aggregator:
 			share=hist.total / self.total_time if self.total_time else 0.0,
 			databases=sorted(g.databases),
 			full_scans=g.full_scans,
+			p50_time=hist.quantile(0.5),
+			p99_time=hist.quantile(0.99),
+			users=sorted(g.users),
 		)

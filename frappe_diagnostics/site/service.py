@@ -28,7 +28,15 @@ def run_health(checks=(), tags=(), trigger: str = "CLI", store: bool = True, on_
 	if store:
 		inputs = {"checks": list(checks or ()), "tags": list(tags or ())}
 		doc = save_run(run, kind="Health Check", trigger=trigger, inputs=inputs)
+		end_lapsed_debug_session()
 	return run, doc
+
+
+def end_lapsed_debug_session() -> None:
+	"""Every stored health run ends a debug session that lapsed (its check has just reported it)."""
+	from frappe_diagnostics.site.debug.session import tick
+
+	tick()
 
 
 def troubleshoot(name: str, surface: str, /, trigger: str = "CLI", store: bool = True, **inputs):

@@ -1,11 +1,12 @@
-"""Scheduled jobs: periodic health runs (never two at once for a site) and retention clean-up."""
+"""Scheduled jobs: periodic health runs (never two at once for a site, each site at its own minute of the
+interval), alerts after them, and retention clean-up."""
 
 from __future__ import annotations
 
 import os
 
 import frappe
-from frappe.utils import add_to_date, now_datetime, time_diff_in_seconds
+from frappe.utils import add_to_date, now_datetime
 
 FREQUENCY_MINUTES = {
 	"Every 5 Minutes": 5,
@@ -28,6 +29,13 @@ def scheduled_health_run() -> str:
 
 
 def is_due(frequency: str) -> bool:
+	"""Due at this site's own minute of the interval (fleet.stagger), checked every minute by the cron."""
+	from zoneinfo import ZoneInfo
+
+	from frappe.utils import get_datetime, get_system_timezone
+
+	from frappe_diagnostics.fleet.stagger import is_due as slot_due
+
 	minutes = FREQUENCY_MINUTES.get(frequency or "Hourly", 60)
 	last = frappe.db.get_value(
 		"Diagnostic Run",
@@ -35,60 +43,27 @@ def is_due(frequency: str) -> bool:
 		"creation",
 		order_by="creation desc",
 	)
-	# the cron fires every 5 minutes; a minute of slack keeps "every 5 minutes" from skipping beats
-	return not last or time_diff_in_seconds(now_datetime(), last) >= (minutes - 1) * 60
+	zone = ZoneInfo(get_system_timezone())
+	last_epoch = get_datetime(last).replace(tzinfo=zone).timestamp() if last else None
+	now = now_datetime().replace(tzinfo=zone).timestamp()
+	return slot_due(frappe.local.site, minutes, last_epoch, now)
 
 
 def run_exclusively() -> str:
 	from filelock import FileLock, Timeout
 
+	from frappe_diagnostics.site.alerts import after_scheduled_run
 	from frappe_diagnostics.site.service import run_health
 
 	lock_path = frappe.get_site_path("locks", f"{LOCK_NAME}.lock")
 	os.makedirs(os.path.dirname(lock_path), exist_ok=True)
 	try:
 		with FileLock(lock_path, timeout=0):
-			previous = last_scheduled_status()
 			_run, doc = run_health(trigger="Scheduler")
-			notify_status_change(previous, doc)
+			after_scheduled_run(doc)
 	except Timeout:
 		return "already running"
 	return "ran"
-
-
-def last_scheduled_status() -> str | None:
-	return frappe.db.get_value(
-		"Diagnostic Run", {"trigger": "Scheduler", "kind": "Health Check"}, "status", order_by="creation desc"
-	)
-
-
-def notify_status_change(previous: str | None, doc) -> bool:
-	"""Email the alert recipients when the status changed (worse, or recovered); True if sent."""
-	recipients = (frappe.db.get_single_value("Diagnostics Settings", "alert_recipients") or "").split()
-	if not recipients or previous is None or previous == doc.status or doc.status == "Skipped":
-		return False
-	from frappe.utils import get_url_to_form
-
-	from frappe_diagnostics.site.store import site_redactor
-
-	failing = [r for r in doc.results if r.status in ("Warning", "Critical", "Error")]
-	rows = "".join(
-		f"<li><b>{r.status}</b> {r.check_id}: {frappe.utils.escape_html(r.summary)}</li>" for r in failing
-	)
-	try:
-		frappe.sendmail(
-			recipients=recipients,
-			subject=f"[{frappe.local.site}] health {previous} → {doc.status}",
-			message=site_redactor().text(
-				f"<p>{frappe.utils.escape_html(doc.summary)}</p><ul>{rows}</ul>"
-				f'<p><a href="{get_url_to_form("Diagnostic Run", doc.name)}">{doc.name}</a></p>'
-			),
-			now=False,
-		)
-	except frappe.OutgoingEmailError:
-		doc.add_comment("Comment", "Status alert not sent: no outgoing Email Account is set up.")
-		return False
-	return True
 
 
 def cleanup_old_runs() -> int:
@@ -97,6 +72,7 @@ def cleanup_old_runs() -> int:
 	cutoff = add_to_date(now_datetime(), days=-int(days))
 	names = frappe.get_all("Diagnostic Run", filters={"creation": ("<", cutoff)}, pluck="name", limit=10_000)
 	if names:
+		frappe.db.delete("Diagnostic Alert", {"diagnostic_run": ("in", names)})
 		frappe.db.delete("Diagnostic Result", {"parenttype": "Diagnostic Run", "parent": ("in", names)})
 		frappe.db.delete("Diagnostic Run", {"name": ("in", names)})
 	return len(names)

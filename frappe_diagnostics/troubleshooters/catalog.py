@@ -18,7 +18,8 @@ BENCH, STANDALONE, REST, DESK = "bench", "standalone", "rest", "desk"
 SURFACES = frozenset((BENCH, STANDALONE, REST, DESK))
 IN_SITE = frozenset((BENCH, REST, DESK))  # needs a booted site (Frappe-level answers)
 CLI_ONLY = frozenset((BENCH, STANDALONE))
-TYPES = ("str", "float", "int", "choice")
+TYPES = ("str", "float", "int", "choice", "list", "limit")  # list: many values; limit: a count or "all"
+NEEDS = ("site", "bench", "files", "database")  # standalone: what must be found before it can answer
 
 
 def _(text: str) -> str:
@@ -56,10 +57,19 @@ class Input:
 
 	def parse(self, value: Any) -> Any:
 		"""The value as the answer function takes it; BadInput with the reason otherwise."""
+		if self.type == "list" and value is not None:
+			value = [str(v).strip() for v in (value if isinstance(value, list | tuple) else [value])]
+			value = [v for v in value if v] or None
 		if value is None or (isinstance(value, str) and not value.strip()):
 			if self.required:
 				raise BadInput(f"{self.label} is required: {self.help}")
-			return self.default
+			if self.type != "limit" or self.default is None:
+				return self.default
+			value = self.default  # "20" on the command line: parsed like any value
+		if self.type == "list":
+			return value
+		if self.type == "limit":
+			return None if str(value).strip().lower() == "all" else self._number(value, "int")
 		if self.type in ("float", "int"):
 			return self._number(value)
 		text = str(value).strip() if self.type == "choice" else str(value)
@@ -67,9 +77,9 @@ class Input:
 			raise BadInput(f"{self.label} must be one of {', '.join(self.choices)} (got {text!r}).")
 		return text
 
-	def _number(self, value: Any) -> float | int:
+	def _number(self, value: Any, kind: str | None = None) -> float | int:
 		try:
-			number = float(value) if self.type == "float" else int(str(value).strip())
+			number = float(value) if (kind or self.type) == "float" else int(str(value).strip())
 		except (TypeError, ValueError):
 			raise BadInput(f"{self.label} must be a number ({self.help}); got {value!r}.") from None
 		if isinstance(number, float) and not math.isfinite(number):
@@ -92,7 +102,7 @@ class Troubleshooter:
 	command: str = ""  # the command name on bench and standalone (default: name)
 	rest: str = ""  # the REST method's dotted path (default: api.troubleshoot.<name>)
 	warnings: dict[str, str] = field(default_factory=dict)  # input -> printed before running when given
-	needs: str = "site"  # standalone: "site", or "bench" when a bench folder alone will do
+	needs: str = "site"  # standalone (NEEDS): a site; a bench folder; files or a bench; a site or a database
 	verdict: bool = False  # the answer leads with an allowed/denied verdict
 	site_answer: str = ""  # "module:function" under site/ that answers inside a booted site (more evidence)
 
@@ -167,6 +177,26 @@ USER = Input(
 	desk={"fieldtype": "Link", "options": "User"},
 	example="Administrator",
 )
+UNTIL = Input("until", _("End of the window, in the same forms as --since (default: now)."))
+FILES = Input(
+	"files",
+	_("Files to read instead of the bench's (any name, plain or gzip); no bench is needed then."),
+	type="list",
+	positional=True,
+	surfaces=CLI_ONLY,
+)
+
+
+def top(what: str) -> Input:
+	return Input(
+		"top",
+		_("How many {0} to show: a number, or all.").format(what),
+		type="limit",
+		default="20",
+		bounds=(1, 100_000),
+	)
+
+
 PTYPES = (
 	"read",
 	"write",
@@ -235,6 +265,7 @@ _ENTRIES = (
 		"Query",
 		"frappe_diagnostics.troubleshooters.query:diagnose_query",
 		_("Explain a query"),
+		needs="database",
 		inputs=(
 			Input(
 				"sql",
@@ -252,8 +283,8 @@ _ENTRIES = (
 		"Log Analysis",
 		"frappe_diagnostics.troubleshooters.logs:diagnose_logs",
 		_("Log analysis"),
-		inputs=(SINCE,),
-		needs="bench",
+		inputs=(FILES, SINCE, UNTIL, top("error groups")),
+		needs="files",
 	),
 	Troubleshooter(
 		"slowlog",
@@ -262,14 +293,26 @@ _ENTRIES = (
 		"frappe_diagnostics.troubleshooters.slowlog:diagnose_slowlog",
 		_("Slow query log"),
 		inputs=(
+			FILES,
 			Input(
 				"path",
 				_("A slow log file (default: the one the site's database server writes)."),
 				surfaces=CLI_ONLY,
 			),
 			SINCE,
+			UNTIL,
+			top("query groups"),
+			Input(
+				"order_by",
+				_("Rank the groups by total, count, max or p95 time."),
+				type="choice",
+				default="total",
+				choices=("total", "count", "max", "p95"),
+			),
+			Input("filter_db", _("Only statements on this schema (database).")),
+			Input("filter_user", _("Only statements of this database user.")),
 		),
-		needs="bench",
+		needs="files",
 	),
 	Troubleshooter(
 		"why_no_login",

@@ -19,6 +19,8 @@ class Diagnosis:
 	finished: float = 0.0
 	site: str = ""
 	cause_from: Status = Status.WARNING  # the least severe status that can be named the likely cause
+	appendix: list[str] = field(default_factory=list)  # a readable report printed after the steps (text)
+	data: dict[str, Any] = field(default_factory=dict)  # the same for machines (JSON)
 
 	@property
 	def status(self) -> Status:
@@ -58,4 +60,5 @@ class Diagnosis:
 			likely_cause=cause.check_id if cause else None,
 			inputs=self.inputs,
 		)
+		data.update(self.data)
 		return data

@@ -3,36 +3,48 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 
 from frappe_diagnostics.engine.result import CheckResult, Finding, Metric, Status
 from frappe_diagnostics.knowledge.timewindow import iso, parse_since
 from frappe_diagnostics.troubleshooters.diagnosis import Diagnosis
+from frappe_diagnostics.troubleshooters.histogram import per_minute_histogram
 from frappe_diagnostics.troubleshooters.steps import step
 
 ERRORS_PER_HOUR = (10, 100)  # warning, critical
 ERROR_LEVELS = ("ERROR", "CRITICAL", "EXCEPTION")
 
 
-def diagnose_logs(ctx, since=None, solutions=None) -> Diagnosis:
-	"""The bench's logs/ folder in a time window: levels, sources, top error groups with their solutions."""
+def diagnose_logs(ctx, since=None, until=None, top=20, files=None, solutions=None) -> Diagnosis:
+	"""The bench's logs/ folder (or the log `files` given) in a time window: levels, sources, the top error
+	groups with their solutions, and errors per minute."""
 	from frappe_diagnostics.knowledge.logfiles import analyze
 	from frappe_diagnostics.knowledge.solutions import load_solutions
 
 	started = time.time()
-	window_start = parse_since(since)
-	folder = ctx.log_path()
-	if folder is None:
-		raise ValueError("No bench folder is known here: pass --bench PATH.")
-	digest = analyze(folder, since=window_start, monitor=False)
+	window_start, window_end = parse_since(since), parse_since(until) if until else None
+	folder = None if files else ctx.log_path()
+	if folder is None and not files:
+		raise ValueError("No bench folder is known here: pass --bench PATH, or name the log files to read.")
+	digest = analyze(folder, since=window_start, until=window_end, top=top, monitor=False, files=files)
 	by_id = {s.id: s for s in (solutions if solutions is not None else load_solutions())}
 	steps = [
-		read_step(digest, "logs.read", f"Log files in {folder}"),
+		read_step(digest, "logs.read", f"Log files in {folder}" if folder else "Log files"),
 		_levels_step(digest),
-		_groups_step(digest, by_id),
+		_groups_step(digest, by_id, top),
 	]
-	question = f"What do {ctx.name}'s bench logs say since {window_start:%Y-%m-%d %H:%M} UTC?"
-	inputs = {"since": window_start.isoformat(timespec="seconds")}
-	return Diagnosis("Log Analysis", question, steps, inputs, started, time.time(), ctx.name)
+	whose = f"{ctx.name}'s bench logs" if folder else ", ".join(Path(f).name for f in files)
+	until_text = f" until {window_end:%Y-%m-%d %H:%M}" if window_end else ""
+	question = f"What do {whose} say since {window_start:%Y-%m-%d %H:%M}{until_text} UTC?"
+	inputs = {"since": window_start.isoformat(timespec="seconds"), "top": top}
+	inputs.update({"until": window_end.isoformat(timespec="seconds")} if window_end else {})
+	inputs.update({"files": [str(f) for f in files]} if files else {})
+	diagnosis = Diagnosis("Log Analysis", question, steps, inputs, started, time.time(), ctx.name)
+	diagnosis.appendix = per_minute_histogram(digest.errors_per_minute, "Errors")
+	diagnosis.data = {
+		"errors_per_minute": {iso(m * 60): n for m, n in sorted(digest.errors_per_minute.items())}
+	}
+	return diagnosis
 
 
 def read_step(digest, check_id: str, title: str) -> CheckResult:
@@ -88,12 +100,12 @@ def _levels_step(digest) -> CheckResult:
 	)
 
 
-def _groups_step(digest, solutions: dict) -> CheckResult:
+def _groups_step(digest, solutions: dict, top: int | None = 10) -> CheckResult:
 	groups = digest.error_groups
 	if not groups:
 		return step("logs.error_groups", "Error groups", Status.OK, "No errors in the window.")
 	findings, fixes = [], []
-	for g in groups[:10]:
+	for g in groups[:top]:
 		solution = solutions.get(g.solutions[0]) if g.solutions else None
 		evidence = {
 			"count": g.count,

@@ -6,10 +6,11 @@ import time
 from pathlib import Path
 
 from frappe_diagnostics.engine.result import CheckResult, Finding, Fix, Metric, Status
-from frappe_diagnostics.engine.shell import bench
+from frappe_diagnostics.engine.shell import bench, command
 from frappe_diagnostics.knowledge.timewindow import iso, parse_since
 from frappe_diagnostics.troubleshooters.diagnosis import Diagnosis
 from frappe_diagnostics.troubleshooters.logs import read_step
+from frappe_diagnostics.troubleshooters.slowreport import report
 from frappe_diagnostics.troubleshooters.steps import step
 
 SLOW_MEAN_S = 1.0
@@ -30,30 +31,59 @@ def slow_log_state(ctx) -> tuple[bool, Path]:
 	return bool(int(row["on_"] or 0)), path
 
 
-def diagnose_slowlog(ctx, path: str | None = None, since=None) -> Diagnosis:
-	"""Digest a MariaDB slow query log by pt-query-digest fingerprint: the statements that cost the most time."""
+def diagnose_slowlog(
+	ctx,
+	files=None,
+	path: str | None = None,
+	since=None,
+	until=None,
+	top: int | None = 20,
+	order_by: str = "total",
+	filter_db: str | None = None,
+	filter_user: str | None = None,
+) -> Diagnosis:
+	"""Digest MariaDB slow query logs by pt-query-digest fingerprint: the statements that cost the most
+	time (or run most often, or take longest), optionally of one schema or user."""
 	from frappe_diagnostics.knowledge.slowlog import digest
 
 	started = time.time()
-	window_start = parse_since(since)
-	question = f"Which statements cost the most time since {window_start:%Y-%m-%d %H:%M} UTC?"
-	inputs = {"since": window_start.isoformat(timespec="seconds")}
-	if path:
-		source = Path(path)
+	window_start, window_end = parse_since(since), parse_since(until) if until else None
+	until_text = f" until {window_end:%Y-%m-%d %H:%M}" if window_end else ""
+	question = f"Which statements cost the most time since {window_start:%Y-%m-%d %H:%M}{until_text} UTC?"
+	inputs = {"since": window_start.isoformat(timespec="seconds"), "top": top, "order_by": order_by}
+	inputs.update({k: v for k, v in (("filter_db", filter_db), ("filter_user", filter_user)) if v})
+	inputs.update({"until": window_end.isoformat(timespec="seconds")} if window_end else {})
+	if files or path:
+		sources = [Path(f) for f in (files or [path])]
 	else:
 		on, source = slow_log_state(ctx)
 		if not on and not source.exists():
 			steps = [_off_step(source)]
 			return Diagnosis("Slow Query Log", question, steps, inputs, started, time.time(), ctx.name)
-	inputs["path"] = str(source)
-	if not source.exists():
-		raise ValueError(f"{source} does not exist (the database server may run on another machine).")
-	result = digest(str(source), since=window_start, top=20)
+		sources = [source]
+	inputs["files"] = [str(s) for s in sources]
+	missing = [str(s) for s in sources if not s.exists()]
+	if missing:
+		raise ValueError(
+			f"{', '.join(missing)} does not exist (the database server may run on another machine)."
+		)
+	result = digest(
+		[str(s) for s in sources],
+		window_start,
+		window_end,
+		top,
+		order_by=order_by,
+		db=filter_db,
+		user=filter_user,
+	)
 	steps = [
-		read_step(result, "slowlog.read", f"Slow query log {source}"),
+		read_step(result, "slowlog.read", f"Slow query log {', '.join(inputs['files'])}"),
 		_slow_groups_step(result, ctx.name),
 	]
-	return Diagnosis("Slow Query Log", question, steps, inputs, started, time.time(), ctx.name)
+	diagnosis = Diagnosis("Slow Query Log", question, steps, inputs, started, time.time(), ctx.name)
+	diagnosis.appendix = report(result, order_by)
+	diagnosis.data = {"groups": [g.to_dict() for g in result.groups]}
+	return diagnosis
 
 
 def _off_step(source: Path) -> CheckResult:
@@ -93,7 +123,10 @@ def _slow_groups_step(result, site: str) -> CheckResult:
 			f"{g.query_id} ({g.count}×, {g.total_time:.1f} s): {g.fingerprint[:200]}",
 			{
 				"mean_s": round(g.mean_time, 3),
+				"p50_s": round(g.p50_time, 3),
 				"p95_s": round(g.p95_time, 3),
+				"p99_s": round(g.p99_time, 3),
+				"max_s": round(g.max_time, 3),
 				"rows_examined": g.rows_examined,
 				"rows_sent": g.rows_sent,
 				"first_seen": iso(g.first_seen),
@@ -105,7 +138,7 @@ def _slow_groups_step(result, site: str) -> CheckResult:
 	]
 	slow = [g for g in result.groups if g.mean_time >= SLOW_MEAN_S]
 	status = Status.WARNING if slow else Status.OK
-	top = result.groups[0]
+	top = max(result.groups, key=lambda g: g.total_time)
 	summary = (
 		f"{result.queries} slow statement(s) in {result.fingerprints} group(s); "
 		f"the costliest takes {top.share:.0%} of the time."
@@ -121,6 +154,12 @@ def _explain_fix(sample: str, site: str) -> Fix:
 		return Fix(
 			f"Explain the costliest statement ({len(text):,} characters, too long to paste as a command): "
 			'save it to a file and run `diagnostics explain "$(cat FILE)"`.'
+		)
+	if not site:  # files read without a bench: EXPLAIN where the statement ran
+		return Fix(
+			"Explain the costliest statement in the database that logged it (inside its bench, or with "
+			"DIAG_DB_NAME and DIAG_DB_USER/DIAG_DB_PASSWORD set) and add the index it needs.",
+			command=command("frappe-diagnostics", "explain", text),
 		)
 	return Fix(
 		"Explain the costliest statement and add the index it needs.",

@@ -26,6 +26,8 @@ class DiagnosticsSettings(Document):
 		self.validate_disabled_checks()
 		self.validate_threshold_overrides()
 		self.validate_alert_recipients()
+		self.validate_readiness_checks()
+		self.validate_webhook_url()
 
 	def validate_alert_recipients(self):
 		from frappe.utils import validate_email_address
@@ -35,6 +37,18 @@ class DiagnosticsSettings(Document):
 			if not validate_email_address(email):
 				frappe.throw(_("{0} is not an email address; give one address per line.").format(email))
 		self.alert_recipients = "\n".join(emails)
+
+	def validate_readiness_checks(self):
+		ids = [line.strip() for line in (self.readiness_checks or "").splitlines() if line.strip()]
+		unknown = [i for i in ids if i not in known_checks()]
+		if unknown:
+			frappe.throw(_("Unknown readiness check id(s): {0}.").format(", ".join(unknown)))
+		self.readiness_checks = "\n".join(ids)
+
+	def validate_webhook_url(self):
+		url = (self.alert_webhook_url or "").strip()
+		if url and not set(url) <= {"*"} and not url.startswith(("https://", "http://")):
+			frappe.throw(_("The webhook URL must start with https:// (or http:// inside your network)."))
 
 	def validate_limits(self):
 		for fieldname, (low, high) in LIMITS.items():
