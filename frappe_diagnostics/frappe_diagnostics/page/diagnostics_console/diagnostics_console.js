@@ -4,6 +4,13 @@
 
 frappe.pages["diagnostics-console"].on_page_load = function (wrapper) {
 	const page = frappe.ui.make_app_page({ parent: wrapper, title: __("Diagnostics Console"), single_column: true });
+	if (!frappe.user.has_role("System Manager")) {
+		// the page is open to every desk user so that this, not a 403, is what they see; it calls nothing
+		$(`<div class="alert alert-warning diag-refused">${__(
+			"The Diagnostics Console is for System Managers. Ask one to look at the site's health, or to give you the System Manager role."
+		)}</div>`).appendTo(page.main);
+		return;
+	}
 	wrapper.diagnostics = new DiagnosticsPage(page);
 };
 
@@ -82,7 +89,7 @@ class DiagnosticsPage {
 					this.poller = setTimeout(tick, POLL_MS);
 				});
 		};
-		this.poller = setTimeout(tick, POLL_MS);
+		this.poller = setTimeout(tick, 0);
 	}
 
 	show_progress(data) {
