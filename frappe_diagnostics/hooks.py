@@ -15,8 +15,14 @@ diagnostics_checks = ["frappe_diagnostics.checks"]
 app_include_js = ["/assets/frappe_diagnostics/js/diagnostics.js"]
 app_include_css = ["/assets/frappe_diagnostics/css/diagnostics.css"]
 
-after_install = "frappe_diagnostics.site.install.after_install"
-after_migrate = ["frappe_diagnostics.site.install.after_migrate"]
+after_install = [
+	"frappe_diagnostics.site.install.after_install",
+	"frappe_diagnostics.site.workspace_cards.sync_check_cards",
+]
+after_migrate = [
+	"frappe_diagnostics.site.install.after_migrate",
+	"frappe_diagnostics.site.workspace_cards.sync_check_cards",
+]
 
 scheduler_events = {
 	"cron": {

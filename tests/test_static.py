@@ -229,7 +229,7 @@ def hooks() -> dict:
 def test_hooks_name_the_app_and_every_path_resolves():
 	h = hooks()
 	assert h["app_name"] == "frappe_diagnostics"
-	paths = [h["after_install"], *h["diagnostics_checks"]]
+	paths = [*h["after_install"], *h["after_migrate"], *h["diagnostics_checks"]]
 	for section in h["scheduler_events"].values():
 		for value in section.values() if isinstance(section, dict) else [section]:
 			paths += value

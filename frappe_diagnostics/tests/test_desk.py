@@ -2,16 +2,17 @@
 check id, the progress record for a desk without socket.io, refusals as answers; and the access
 troubleshooters' wording (session expiry in words, no list access is not OK)."""
 
+import json
 import time
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 
 from frappe_diagnostics.engine.result import CheckResult, RunResult, Status
 from frappe_diagnostics.site.access import login_state
 from frappe_diagnostics.site.access.permissions import diagnose_permission
 from frappe_diagnostics.site.store import save_run
-from frappe_diagnostics.tests.utils import call, http_client, make_user
+from frappe_diagnostics.site.workspace_cards import CARD_METHOD, sync_check_cards
+from frappe_diagnostics.tests.utils import TestCase, call, http_client, make_user
 
 MANAGER = "diag-desk-manager@example.com"
 OTHER_MANAGER = "diag-desk-manager2@example.com"
@@ -28,7 +29,7 @@ def stored(statuses: dict[str, Status], inputs: dict | None = None):
 	return doc
 
 
-class TestDesk(FrappeTestCase):
+class TestDesk(TestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
@@ -150,3 +151,41 @@ class TestDesk(FrappeTestCase):
 		)
 		roles = steps["permission.role_permissions"]
 		self.assertEqual(roles.findings[0].link, "/app/permission-manager/Error%20Log")
+
+
+class TestWorkspaceCards(TestCase):
+	def tearDown(self):
+		frappe.db.rollback()
+		for name in frappe.get_all("Number Card", {"label": "Diag test check"}, pluck="name"):
+			frappe.delete_doc("Number Card", name, force=True, ignore_permissions=True)
+		frappe.reload_doc("frappe_diagnostics", "workspace", "diagnostics", force=True)
+		sync_check_cards()
+		frappe.db.commit()
+
+	def test_a_per_check_card_is_one_json_away_from_the_workspace(self):
+		frappe.reload_doc("frappe_diagnostics", "workspace", "diagnostics", force=True)
+		sync_check_cards()  # the app's own per-check cards (e.g. Email queue) are on it first
+		card = frappe.get_doc(
+			{
+				"doctype": "Number Card",
+				"label": "Diag test check",
+				"type": "Custom",
+				"method": CARD_METHOD,
+				"filters_json": '{"check_id": "system.memory"}',
+				"module": "Frappe Diagnostics",
+				"is_standard": 1,
+				"is_public": 1,
+			}
+		)
+		card.insert(ignore_permissions=True)
+		self.assertEqual(sync_check_cards(), [card.name])
+		self.assertEqual(sync_check_cards(), [])  # idempotent
+		workspace = frappe.get_doc("Workspace", "Diagnostics")
+		self.assertIn(card.name, [r.number_card_name for r in workspace.number_cards])
+		blocks = [
+			b["data"].get("number_card_name")
+			for b in json.loads(workspace.content)
+			if b["type"] == "number_card"
+		]
+		self.assertEqual(blocks[-1], "Diag test check")  # placed after the other cards, before the shortcuts
+		self.assertEqual(blocks.count("Diag test check"), 1)
