@@ -8,8 +8,17 @@ import pytest
 
 from frappe_diagnostics.engine.context import SiteContext
 from frappe_diagnostics.engine.registry import Registry, check
-from frappe_diagnostics.engine.render import exit_code
-from frappe_diagnostics.engine.result import CheckResult, Finding, Fix, Metric, Status, route, worst
+from frappe_diagnostics.engine.render import exit_code, render_text
+from frappe_diagnostics.engine.result import (
+	CheckResult,
+	Finding,
+	Fix,
+	Metric,
+	RunResult,
+	Status,
+	route,
+	worst,
+)
 from frappe_diagnostics.engine.runner import run_checks
 from frappe_diagnostics.engine.settings import Settings
 
@@ -218,3 +227,9 @@ def test_headline_metrics_are_the_marked_ones_else_the_first_three():
 	plain = CheckResult("b", Status.OK, "s", metrics=[Metric(str(i), i) for i in range(5)])
 	assert [m.name for m in plain.headline_metrics] == ["0", "1", "2"]
 	assert CheckResult.from_dict(marked.to_dict()) == marked  # stored and read back with its marks
+
+
+def test_the_terminal_shows_where_a_fix_is_done_on_the_desk():
+	fix = Fix("Read the failed jobs.", link=route("rq-job", status="failed"))
+	run = RunResult([CheckResult("jobs.queues", Status.WARNING, "Backlog.", fixes=[fix])], 0.0, 0.1)
+	assert "→ Read the failed jobs. [/app/rq-job?status=failed]" in render_text(run)
