@@ -14,10 +14,14 @@ import json
 import os
 import re
 import secrets
+import sys
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import sync_playwright
+
+# the catalog is framework-free: the suite reads it from this checkout, as every surface does
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 URL = os.environ.get("DIAG_BROWSER_URL", "").rstrip("/")
 USER = os.environ.get("DIAG_BROWSER_USER", "Administrator")
@@ -156,7 +160,10 @@ class Watch:
 				m.type == "error" and self.problems.append(f"console: {m.text} ({m.location.get('url')})")
 			),
 		)
-		page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
+		page.on(
+			"pageerror",
+			lambda e: self.problems.append(f"page error: {e} at {(e.stack or '').splitlines()[1:3]}"),
+		)
 		page.on("requestfailed", lambda r: self.problems.append(f"failed: {r.url} {r.failure}"))
 		page.on("request", lambda r: self.requests.append(r.url))
 		page.on("response", lambda r: r.status >= 400 and self.problems.append(f"HTTP {r.status}: {r.url}"))
@@ -199,6 +206,19 @@ def shot(page, name: str) -> Path:
 	else:
 		page.screenshot(path=str(path), full_page=True)
 	return path
+
+
+def visible_text(page, scope: str) -> str:
+	"""What a person reads in `scope`, commands left out: a command is shell (it may hold JSON), shown
+	in <code> to be copied as it is."""
+	return page.evaluate(
+		"""s => { const codes = [...document.querySelectorAll(s + ' code')];
+			codes.forEach(c => { c.dataset.display = c.style.display; c.style.display = 'none'; });
+			const text = [...document.querySelectorAll(s)].map(e => e.innerText).join('\\n');
+			codes.forEach(c => { c.style.display = c.dataset.display; });
+			return text; }""",
+		scope,
+	)
 
 
 def readable(text: str) -> list[str]:

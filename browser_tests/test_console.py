@@ -4,7 +4,7 @@ progress with or without socket.io."""
 
 from __future__ import annotations
 
-from conftest import SOCKETIO, STATUS_WORDS, URL, open_desk, readable, shot
+from conftest import SOCKETIO, STATUS_WORDS, URL, open_desk, readable, shot, visible_text
 
 
 def open_console(page):
@@ -21,7 +21,7 @@ def assert_actionable(page, scope: str):
 		assert copy.as_element() is not None, f"no copy button for {code.inner_text()}"
 	pills = {p.inner_text().strip() for p in page.query_selector_all(f"{scope} .diag-pill")}
 	assert pills and pills <= STATUS_WORDS, pills
-	assert readable(page.inner_text(scope)) == []
+	assert readable(visible_text(page, scope)) == []
 
 
 def test_console_shows_the_latest_full_run_with_headlines_links_and_copy_buttons(desk, latest_full_run):

@@ -3,7 +3,7 @@ charts with every status in the donut's legend; its own sidebar icon."""
 
 from __future__ import annotations
 
-from conftest import open_desk, readable, shot
+from conftest import open_desk, readable, shot, visible_text
 
 INDICATOR = {"OK": "green", "Warning": "orange", "Critical": "red", "Error": "purple", "Skipped": "gray"}
 
@@ -53,7 +53,7 @@ def test_cards_equal_the_consoles_latest_full_run_and_are_coloured_by_status(des
 	assert failing["indicator"] == INDICATOR[run["status"]]
 	assert cards["realtime (socket.io)"]["value"] == truth["realtime"]
 	assert cards["realtime (socket.io)"]["indicator"] == INDICATOR[truth["realtime"]]
-	assert readable(page.inner_text(".layout-main-section")) == []
+	assert readable(visible_text(page, ".layout-main-section")) == []
 	watch.assert_clean()
 
 

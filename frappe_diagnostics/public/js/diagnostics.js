@@ -185,6 +185,19 @@ frappe_diagnostics.history_html = function (history) {
 	<div class="diag-chart-x text-muted small"><span>${esc(first)}</span><span>${esc(last)}</span></div>`;
 };
 
+// One frappe.Chart per wrapper, updated in place on a form's second refresh, and without the SVG
+// animation: while it runs the chart's own svg is detached, and a window resize then (a screenshot, a
+// sidebar toggle) makes its redraw throw "removeChild … not a child of this node" in the console.
+frappe_diagnostics.chart = function (wrapper, options) {
+	if (wrapper.diag_chart && wrapper.contains(wrapper.diag_chart.container)) {
+		wrapper.diag_chart.update(options.data);
+		return wrapper.diag_chart;
+	}
+	$(wrapper).empty();
+	wrapper.diag_chart = new frappe.Chart(wrapper, { animate: 0, disableEntryAnimation: 1, ...options });
+	return wrapper.diag_chart;
+};
+
 // A desk dialog field for a catalog input: its declared type, or the desk's own field description.
 frappe_diagnostics.dialog_field = function (input) {
 	const types = { float: "Float", int: "Int", choice: "Select", str: "Data" };
