@@ -70,6 +70,7 @@ def wait_for_answer(page, entry):
 			timeout=60000,
 		)
 	page.wait_for_load_state("networkidle")
+	page.wait_for_selector("#freeze", state="detached")  # Frappe's "Investigating…" overlay is gone
 
 
 @pytest.mark.parametrize("name", sorted(DESK))

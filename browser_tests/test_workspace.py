@@ -69,6 +69,14 @@ def test_charts_fill_the_row_and_the_donut_legend_names_every_status(desk):
 	assert len(charts) == 2
 	for chart in charts:
 		assert chart.bounding_box()["width"] >= 0.9 * main["width"], "each chart spans the full row"
+
+	def boxes(selector):
+		return [w.bounding_box() for w in page.query_selector_all(selector)]
+
+	cards_end = max(b["y"] + b["height"] for b in boxes(".widget.number-widget-box"))
+	assert min(b["y"] for b in boxes(".widget.shortcut-widget-box")) >= cards_end, (
+		"shortcuts start below the cards"
+	)
 	donut = next(c for c in charts if "Runs by status" in c.inner_text())
 	svg = donut.query_selector("svg.frappe-chart").bounding_box()
 	shown = []
