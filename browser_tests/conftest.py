@@ -209,10 +209,11 @@ def shot(page, name: str) -> Path:
 
 
 def visible_text(page, scope: str) -> str:
-	"""What a person reads in `scope`, commands left out: a command is shell (it may hold JSON), shown
-	in <code> to be copied as it is."""
+	"""What a person reads in `scope`, commands and normalised forms left out: a command is shell (it may
+	hold JSON), shown in <code> to be copied as it is; a normalised form ("?" for the variable parts) is
+	shown as a detail beside the real message."""
 	return page.evaluate(
-		"""s => { const codes = [...document.querySelectorAll(s + ' code')];
+		"""s => { const codes = [...document.querySelectorAll(s + ' code, ' + s + ' .diag-pattern')];
 			codes.forEach(c => { c.dataset.display = c.style.display; c.style.display = 'none'; });
 			const text = [...document.querySelectorAll(s)].map(e => e.innerText).join('\\n');
 			codes.forEach(c => { c.style.display = c.dataset.display; });

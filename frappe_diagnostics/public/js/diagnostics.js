@@ -55,10 +55,18 @@ frappe_diagnostics.value_html = function (value) {
 
 frappe_diagnostics.label = (key) => frappe_diagnostics.esc(frappe.model.unscrub(String(key)).replace(/\./g, " · "));
 
+// A normalised form (a message or statement with its variable parts as "?") is a technical detail: shown
+// as such, in monospace, beside the real message it stands for.
+frappe_diagnostics.PATTERN_KEYS = /^(normali[sz]ed|pattern|fingerprint)/;
+
 frappe_diagnostics.evidence_html = function (evidence) {
 	if (!evidence || typeof evidence !== "object" || !Object.keys(evidence).length) return "";
+	const cell = (k, v) =>
+		frappe_diagnostics.PATTERN_KEYS.test(k) && typeof v === "string"
+			? `<span class="diag-pattern">${frappe_diagnostics.esc(v)}</span>`
+			: frappe_diagnostics.value_html(v);
 	const rows = Object.entries(evidence)
-		.map(([k, v]) => `<tr><th>${frappe_diagnostics.label(k)}</th><td>${frappe_diagnostics.value_html(v)}</td></tr>`)
+		.map(([k, v]) => `<tr><th>${frappe_diagnostics.label(k)}</th><td>${cell(k, v)}</td></tr>`)
 		.join("");
 	return `<table class="table table-sm table-bordered diag-evidence"><tbody>${rows}</tbody></table>`;
 };
