@@ -22,8 +22,14 @@ before_job = ["frappe_diagnostics.site.debug.hooks.apply"]
 # bearer-token scrapes of the metrics and readiness endpoints (site/scrape_auth.py)
 auth_hooks = ["frappe_diagnostics.site.scrape_auth.authenticate"]
 
-after_install = "frappe_diagnostics.site.install.after_install"
-after_migrate = ["frappe_diagnostics.site.install.after_migrate"]
+after_install = [
+	"frappe_diagnostics.site.install.after_install",
+	"frappe_diagnostics.site.workspace_cards.sync_check_cards",
+]
+after_migrate = [
+	"frappe_diagnostics.site.install.after_migrate",
+	"frappe_diagnostics.site.workspace_cards.sync_check_cards",
+]
 
 scheduler_events = {
 	"cron": {

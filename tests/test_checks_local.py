@@ -113,6 +113,8 @@ def test_error_log_rate_grades_and_names_the_top_source(bench, site_sql):
 	assert result.metric("errors_last_hour") == 12
 	assert result.status is Status.WARNING
 	assert result.findings[0].evidence["top_sources"]["erpnext.stock.make_entry"] == 9
+	assert result.fixes[0].link == "/app/error-group?status=Open"  # each kind of error once, on the desk
+	assert [m.name for m in result.headline_metrics] == ["errors_last_hour"]
 
 
 def test_site_time_zone_is_used_for_the_window(bench, site_sql):

@@ -98,6 +98,10 @@ def test_queues_count_waiting_jobs_and_flag_missing_workers(bench, redis_client)
 	assert result.metric("short.waiting") == 0
 	assert result.status is Status.WARNING
 	assert "default 3" in result.summary
+	# the tile's headline is the totals; per-queue figures come on expand
+	assert [(m.name, m.value) for m in result.headline_metrics][:2] == [("waiting", 3), ("failed", 0)]
+	assert [m.name for m in result.headline_metrics] == ["waiting", "failed", "oldest_wait"]
+	assert [f.link for f in result.fixes] == [None, "/app/rq-job?status=failed"]
 	workers = run_one(ctx, "jobs.workers")
 	assert workers.status is Status.CRITICAL
 	assert "default" in workers.summary

@@ -104,6 +104,8 @@ def test_email_queue_backlog_errors_and_accounts(bench, queue_tables):
 	)
 	errors = next(f for f in result.findings if f.message == "Sending errors in the last 24 h")
 	assert errors.evidence == {"smtplib.SMTPAuthenticationError: (535, b'bad credentials')": 1}
+	assert errors.link == "/app/email-queue?status=Error"  # the desk opens the failed emails
+	assert {m.name for m in result.metrics if m.headline} == {"not_sent", "error", "oldest_unsent"}
 	queue_tables(
 		"INSERT INTO `tabEmail Account` (name, email_id, enable_outgoing, default_outgoing) VALUES ('Out', 'o@example.com', 1, 1)"
 	)

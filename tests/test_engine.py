@@ -8,8 +8,17 @@ import pytest
 
 from frappe_diagnostics.engine.context import SiteContext
 from frappe_diagnostics.engine.registry import Registry, check
-from frappe_diagnostics.engine.render import exit_code
-from frappe_diagnostics.engine.result import CheckResult, Finding, Fix, Metric, Status, worst
+from frappe_diagnostics.engine.render import exit_code, render_text
+from frappe_diagnostics.engine.result import (
+	CheckResult,
+	Finding,
+	Fix,
+	Metric,
+	RunResult,
+	Status,
+	route,
+	worst,
+)
 from frappe_diagnostics.engine.runner import run_checks
 from frappe_diagnostics.engine.settings import Settings
 
@@ -203,3 +212,24 @@ def test_redactor_masks_secret_shapes_but_keeps_harmless_words():
 		"keyspace_hits": "12",
 		"nested": {"token": "********"},
 	}
+
+
+def test_route_quotes_each_part_and_the_filters():
+	assert route("user", "jane@example.com") == "/app/user/jane%40example.com"
+	assert route("permission-manager", "Sales Invoice") == "/app/permission-manager/Sales%20Invoice"
+	assert route("rq-job", status="failed", queue=None) == "/app/rq-job?status=failed"
+	assert route("x", "a/b?c") == "/app/x/a%2Fb%3Fc"
+
+
+def test_headline_metrics_are_the_marked_ones_else_the_first_three():
+	marked = CheckResult("a", Status.OK, "s", metrics=[Metric("x", 1), Metric("y", 2, headline=True)])
+	assert [m.name for m in marked.headline_metrics] == ["y"]
+	plain = CheckResult("b", Status.OK, "s", metrics=[Metric(str(i), i) for i in range(5)])
+	assert [m.name for m in plain.headline_metrics] == ["0", "1", "2"]
+	assert CheckResult.from_dict(marked.to_dict()) == marked  # stored and read back with its marks
+
+
+def test_the_terminal_shows_where_a_fix_is_done_on_the_desk():
+	fix = Fix("Read the failed jobs.", link=route("rq-job", status="failed"))
+	run = RunResult([CheckResult("jobs.queues", Status.WARNING, "Backlog.", fixes=[fix])], 0.0, 0.1)
+	assert "→ Read the failed jobs. [/app/rq-job?status=failed]" in render_text(run)

@@ -136,6 +136,7 @@ def test_stale_frequent_job_without_a_scheduler_process_is_critical_then_named_w
 	)
 	assert result.fixes[0].command == "bench schedule"
 	assert "'schedule' entry" in result.fixes[0].description
+	assert result.findings[0].link == "/app/scheduled-job-log"
 	holder = hold_scheduler_lock(bench)
 	try:
 		result = run_one(bench.context(), "scheduler.alive")

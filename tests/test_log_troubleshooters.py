@@ -48,6 +48,10 @@ def test_logs_in_a_window_with_groups_and_solutions(bench, logs):
 	groups = steps["logs.error_groups"]
 	deadlock = next(f for f in groups.findings if "OperationalError" in f.message)
 	assert deadlock.evidence["count"] == 4
+	# a person reads the message as logged, not the normalised form with its "?" placeholders
+	assert deadlock.message == (
+		"OperationalError: (1213, 'Deadlock found when trying to get lock; try restarting transaction')"
+	)
 	assert deadlock.evidence["solution"]
 	assert any("deadlock" in (f.description + (f.command or "")).lower() or f.command for f in groups.fixes)
 	read = steps["logs.read"]

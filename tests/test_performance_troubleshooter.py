@@ -99,8 +99,12 @@ def test_recommendations_are_deduplicated_and_name_their_evidence():
 		CheckResult("system.cpu", Status.OK, "Fine.", fixes=[Fix("never shown")]),
 	]
 	rec = recommendations(steps)
-	assert [f.description for f in rec.fixes] == ["Start the workers.", "Read failed jobs."]
-	assert rec.findings[0].evidence == {"because": ["jobs.workers: No worker.", "jobs.queues: Backlog."]}
+	assert [f.description for f in rec.fixes] == [
+		"Start the workers. (asked by jobs.workers, jobs.queues)",
+		"Read failed jobs. (asked by jobs.queues)",
+	]
+	assert [f.command for f in rec.fixes] == ["sudo supervisorctl start all", None]
+	assert rec.findings == []  # the evidence is in the steps above; the tile lists each fix once
 
 
 def test_a_bad_window_is_refused(bench):

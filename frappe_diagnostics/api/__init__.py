@@ -73,14 +73,29 @@ def answer(entry: catalog.Troubleshooter, trigger: str | None, inputs: dict) -> 
 
 	try:
 		diagnosis, doc = troubleshoot(entry.name, catalog.REST, trigger=trigger_of(trigger), **inputs)
-	except ValueError as e:
+	except catalog.BadInput as e:  # the request is wrong (a missing or ill-typed input): HTTP 417
 		frappe.throw(str(e), frappe.ValidationError, title=_("Cannot run the troubleshooter"))
+	except ValueError as e:  # the troubleshooter declined, for a reason that is itself the answer
+		return refusal(entry, str(e))
 	data = run_as_dict(doc)
 	cause = diagnosis.likely_cause
-	data.update(question=diagnosis.question, likely_cause=cause.check_id if cause else None)
+	data.update(question=diagnosis.question, likely_cause=cause.check_id if cause else None, refused=False)
 	if entry.verdict:
 		data["verdict"] = diagnosis.verdict
 	return data
+
+
+def refusal(entry: catalog.Troubleshooter, message: str) -> dict:
+	"""An expected refusal (a rejected statement, no bench folder, …) as an answer: HTTP 200, nothing stored."""
+	from frappe_diagnostics.site.store import site_redactor
+
+	return {
+		"refused": True,
+		"message": site_redactor().text(message),
+		"troubleshooter": entry.name,
+		"kind": entry.kind,
+		"question": _(entry.question),
+	}
 
 
 def troubleshooter_method(entry: catalog.Troubleshooter, module: str):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from frappe_diagnostics.engine.registry import check
-from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
+from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status, route
 
 MISSING_TABLE = 1146
 
@@ -53,8 +53,8 @@ def sessions(probe):
 	return probe.ok(
 		f"{count} active session(s) of {users} user(s) in the last {window} minutes.",
 		metrics=[
-			Metric("active_sessions", int(count), "sessions"),
-			Metric("active_users", int(users), "users"),
+			Metric("active_sessions", int(count), "sessions", headline=True),
+			Metric("active_users", int(users), "users", headline=True),
 		],
 	)
 
@@ -81,7 +81,10 @@ def error_log(probe):
 		raise
 	total = sum(int(r["n"]) for r in rows)
 	status = probe.graded(total, probe.threshold("per_hour_warning"), probe.threshold("per_hour_critical"))
-	metrics = [Metric("errors_last_hour", total, "errors"), Metric("distinct_sources", len(rows), "sources")]
+	metrics = [
+		Metric("errors_last_hour", total, "errors", headline=True),
+		Metric("distinct_sources", len(rows), "sources"),
+	]
 	summary = f"{total} error(s) logged in the last hour" + (f" from {len(rows)} source(s)." if rows else ".")
 	if status is Status.OK:
 		return probe.ok(summary, metrics=metrics)
@@ -93,7 +96,9 @@ def error_log(probe):
 		findings=[Finding("Errors are being logged often", {"top_sources": top})],
 		fixes=[
 			Fix(
-				"Open the Error Log list (/app/error-log), read the most frequent traceback and fix its cause."
+				"Open the Error Groups (each kind of error once, most frequent first), read the traceback "
+				"and fix its cause.",
+				link=route("error-group", status="Open"),
 			)
 		],
 	)

@@ -65,7 +65,10 @@ def apps_consistency(probe):
 				"recorded at the last migrate": recorded[app],
 				"code now": describe_expected(expected),
 			}
-	metrics = [Metric("installed", len(installed), "apps"), Metric("version_drift", len(drift), "apps")]
+	metrics = [
+		Metric("installed", len(installed), "apps"),
+		Metric("version_drift", len(drift), "apps", headline=True),
+	]
 	findings, fixes, status = [], [], Status.OK
 	if missing:
 		status = Status.CRITICAL
@@ -125,7 +128,10 @@ def pending_patches(probe):
 		if todo:
 			pending[app] = todo
 	total = sum(len(v) for v in pending.values())
-	metrics = [Metric("pending", total, "patches"), Metric("patches_run", len(done), "patches")]
+	metrics = [
+		Metric("pending", total, "patches", headline=True),
+		Metric("patches_run", len(done), "patches"),
+	]
 	if not total:
 		note = f" ({', '.join(unreadable)}: patches.txt not found)" if unreadable else ""
 		return probe.ok(f"No pending patches for the {len(apps)} installed apps{note}.", metrics=metrics)

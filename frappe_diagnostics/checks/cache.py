@@ -54,8 +54,8 @@ def _assess(probe, kind, latency, info):
 	usage = 100.0 * used / limit if limit else None
 
 	metrics = [
-		Metric("latency", round(latency, 2), "ms"),
-		Metric("used_memory", round(used / 2**20, 1), "MiB"),
+		Metric("latency", round(latency, 2), "ms", headline=True),
+		Metric("used_memory", round(used / 2**20, 1), "MiB", headline=True),
 		Metric("maxmemory", round(limit / 2**20, 1) if limit else "no limit", "MiB" if limit else ""),
 		Metric(
 			"hit_rate",

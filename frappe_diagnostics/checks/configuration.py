@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from frappe_diagnostics.engine.probe import ServiceUnavailable
 from frappe_diagnostics.engine.registry import check
-from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
+from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status, route
 from frappe_diagnostics.engine.shell import bench
 
 REQUIRED = ("db_name", "db_password")
@@ -141,7 +141,13 @@ def maintenance(probe):
 		status = max(status, Status.WARNING, key=lambda s: s.rank)
 		stored = "not set" if enabled is None else enabled
 		findings.append(Finding("The scheduler is disabled in System Settings", {"enable_scheduler": stored}))
-		fixes.append(Fix("Enable the scheduler.", command=bench(site, "enable-scheduler")))
+		fixes.append(
+			Fix(
+				"Enable the scheduler, then watch the Scheduled Job Log for the jobs it runs.",
+				command=bench(site, "enable-scheduler"),
+				link=route("scheduled-job-log"),
+			)
+		)
 	if status is Status.OK:
 		return probe.ok("Not in maintenance mode; the scheduler is enabled.")
 	return probe.result(status, findings[0].message + ".", findings=findings, fixes=fixes)

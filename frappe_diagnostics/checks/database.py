@@ -40,7 +40,7 @@ def connectivity(probe):
 		latency, probe.threshold("latency_warning_ms"), probe.threshold("latency_critical_ms")
 	)
 	metrics = [
-		Metric("query_latency", round(latency, 2), "ms"),
+		Metric("query_latency", round(latency, 2), "ms", headline=True),
 		Metric("connect", round(connect_ms, 2), "ms"),
 	]
 	metrics.append(Metric("server_version", version))
@@ -107,9 +107,9 @@ def connections(probe):
 	usage = 100.0 * in_use / limit if limit else 0.0
 	status = probe.graded(usage, probe.threshold("usage_warning_pct"), probe.threshold("usage_critical_pct"))
 	metrics = [
-		Metric("in_use", in_use, "connections"),
+		Metric("in_use", in_use, "connections", headline=True),
 		Metric("max_connections", limit, "connections"),
-		Metric("usage", round(usage, 1), "%"),
+		Metric("usage", round(usage, 1), "%", headline=True),
 		Metric("peak_since_start", peak, "connections"),
 		Metric("refused_at_limit", refused, "connections"),
 	]
@@ -148,9 +148,9 @@ def slow_queries(probe):
 	status = probe.graded(per_hour, probe.threshold("per_hour_warning"), probe.threshold("per_hour_critical"))
 	metrics = [
 		Metric("slow_queries", slow, "queries since start"),
-		Metric("rate", round(per_hour, 1), "per hour"),
+		Metric("rate", round(per_hour, 1), "per hour", headline=True),
 		Metric("long_query_time", long_time, "s"),
-		Metric("slow_log", "on" if log_on else "off"),
+		Metric("slow_log", "on" if log_on else "off", headline=True),
 	]
 	findings, fixes = [], []
 	if status is not Status.OK:
@@ -201,7 +201,7 @@ def locks(probe):
 	else:  # without PROCESS the site's user sees no other connection: the server's counter is all there is
 		current, where, longest = server_waits, "on the database server (all its databases)", None
 	metrics = [
-		Metric("current_row_lock_waits", current, "transactions"),
+		Metric("current_row_lock_waits", current, "transactions", headline=True),
 		Metric("server_row_lock_waits", server_waits, "transactions"),
 		Metric("longest_current_wait", longest if longest is not None else "n/a", "s" if longest else ""),
 		Metric("row_lock_waits_since_start", int(status_vars.get("Innodb_row_lock_waits", 0)), "waits"),

@@ -8,7 +8,7 @@ from datetime import timedelta
 from frappe_diagnostics.checks.application import _missing_table, site_now
 from frappe_diagnostics.checks.job_failures import exception_line
 from frappe_diagnostics.engine.registry import check
-from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
+from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status, route
 from frappe_diagnostics.engine.shell import bench
 
 
@@ -55,8 +55,11 @@ def email_queue(probe):
 		raise
 	counts, site = state["counts"], probe.site.name
 	unsent = counts.get("Not Sent", 0)
-	metrics = [Metric(status.lower().replace(" ", "_"), n, "emails") for status, n in sorted(counts.items())]
-	metrics.append(Metric("oldest_unsent", round(state["oldest_unsent_s"] or 0), "s"))
+	metrics = [
+		Metric(status.lower().replace(" ", "_"), n, "emails", headline=status in ("Not Sent", "Error"))
+		for status, n in sorted(counts.items())
+	]
+	metrics.append(Metric("oldest_unsent", round(state["oldest_unsent_s"] or 0), "s", headline=True))
 	findings, fixes, statuses = [], [], [Status.OK]
 	if state["muted"]:
 		findings.append(Finding("mute_emails is set: Frappe sends nothing", {"mute_emails": 1}))
@@ -68,7 +71,8 @@ def email_queue(probe):
 		)
 		fixes.append(
 			Fix(
-				"Create or enable an Email Account with Enable Outgoing and Default Outgoing (/app/email-account)."
+				"Create or enable an Email Account with Enable Outgoing and Default Outgoing.",
+				link=route("email-account"),
 			)
 		)
 		statuses.append(Status.CRITICAL if unsent else Status.WARNING)
@@ -85,13 +89,18 @@ def email_queue(probe):
 				Finding(
 					f"{unsent} email(s) not sent; the oldest waits {state['oldest_unsent_s'] / 60:.0f} min",
 					{},
+					link=route("email-queue", status="Not Sent"),
 				)
 			)
 			fixes.append(
 				Fix("Find out why they are not going out.", command=bench(site, "diagnostics", "email"))
 			)
 	if sum(state["errors"].values()) >= probe.threshold("errors_warning"):
-		findings.append(Finding("Sending errors in the last 24 h", state["errors"]))
+		findings.append(
+			Finding(
+				"Sending errors in the last 24 h", state["errors"], link=route("email-queue", status="Error")
+			)
+		)
 		statuses.append(Status.WARNING)
 	status = max(statuses, key=lambda s: s.rank)
 	oldest = f"; the oldest waits {state['oldest_unsent_s'] / 60:.0f} min" if state["oldest_unsent_s"] else ""

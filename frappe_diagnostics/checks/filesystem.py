@@ -105,8 +105,8 @@ def disk_space(probe):
 	if inodes_pct is not None and inodes_pct < probe.threshold("inodes_warning_pct") and status is Status.OK:
 		status = Status.WARNING
 	metrics = [
-		Metric("free", round(free_gb, 2), "GiB"),
-		Metric("free_pct", round(free_pct, 1), "%"),
+		Metric("free", round(free_gb, 2), "GiB", headline=True),
+		Metric("free_pct", round(free_pct, 1), "%", headline=True),
 		Metric("total", round(usage.total / 2**30, 1), "GiB"),
 		Metric("free_inodes_pct", round(inodes_pct, 1), "%")
 		if inodes_pct is not None

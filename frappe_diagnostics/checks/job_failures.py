@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 from frappe_diagnostics.checks.application import _missing_table, site_now
 from frappe_diagnostics.engine.registry import check
-from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
+from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status, route
 from frappe_diagnostics.engine.shell import bench
 
 MAX_JOBS = 500  # newest failed jobs read per queue
@@ -159,10 +159,20 @@ def failed_recent(probe):
 		return probe.ok(summary, metrics=metrics)
 	findings = []
 	for text, group in list(group_by_exception(jobs, "exc_info", "method").items())[:5]:
-		findings.append(Finding(f"{group['count']} job(s) failed with {text}", {"methods": group["methods"]}))
+		findings.append(
+			Finding(
+				f"{group['count']} job(s) failed with {text}",
+				{"methods": group["methods"]},
+				route("rq-job", status="failed"),
+			)
+		)
 	for text, group in list(group_by_exception(logs, "details", "scheduled_job_type").items())[:5]:
 		findings.append(
-			Finding(f"{group['count']} scheduled run(s) failed with {text}", {"job_types": group["methods"]})
+			Finding(
+				f"{group['count']} scheduled run(s) failed with {text}",
+				{"job_types": group["methods"]},
+				route("scheduled-job-log", status="Failed"),
+			)
 		)
 	fixes = [
 		Fix(

@@ -6,7 +6,7 @@ import time
 from datetime import datetime, timezone
 
 from frappe_diagnostics.engine.registry import check
-from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
+from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status, route
 
 # rq's own key layout (rq 1.x: Queue, StartedJobRegistry, FailedJobRegistry, Job, worker_registration)
 QUEUE_PREFIX, JOB_PREFIX = "rq:queue:", "rq:job:"
@@ -99,7 +99,13 @@ def listening_workers(conn, names: list[str]) -> dict[str, int]:
 )
 def queues(probe):
 	stats = queue_stats(probe)
-	statuses, findings, metrics = [Status.OK], [], []
+	statuses, findings = [Status.OK], []
+	waits = [q["oldest_wait_s"] or 0 for q in stats]
+	metrics = [
+		Metric("waiting", sum(q["waiting"] for q in stats), "jobs", headline=True),
+		Metric("failed", sum(q["failed"] for q in stats), "jobs", headline=True),
+		Metric("oldest_wait", max(waits, default=0), "s", headline=True),
+	]
 	for q in stats:
 		name = q["queue"]
 		metrics += [
@@ -135,7 +141,10 @@ def queues(probe):
 				"Make sure workers run and are not stuck; add workers for the busy queue.",
 				command="bench doctor",
 			),
-			Fix("Read failed jobs' tracebacks in the RQ Job list (/app/rq-job) before clearing them."),
+			Fix(
+				"Read failed jobs' tracebacks in the RQ Job list before clearing them.",
+				link=route("rq-job", status="failed"),
+			),
 		]
 	totals = ", ".join(f"{q['queue']} {q['waiting']}" for q in stats)
 	failed = sum(q["failed"] for q in stats)

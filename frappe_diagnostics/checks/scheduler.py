@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from frappe_diagnostics.checks.application import _missing_table, site_now
 from frappe_diagnostics.engine.registry import check
-from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
+from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status, route
 from frappe_diagnostics.engine.shell import bench, command
 
 DEFAULT_INTERVAL_S = 240  # Frappe's scheduler_interval default (the "All" frequency)
@@ -140,7 +140,8 @@ def alive(probe):
 			),
 			start_fix(probe),
 		]
-	return probe.result(status, summary, metrics, [Finding(summary, evidence)], fixes)
+	evidence_link = route("scheduled-job-log")  # what the scheduler last ran, and how it ended
+	return probe.result(status, summary, metrics, [Finding(summary, evidence, evidence_link)], fixes)
 
 
 def _off(state: dict, site: str) -> tuple[str, Fix] | None:

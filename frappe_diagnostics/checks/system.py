@@ -79,12 +79,12 @@ def cpu(probe):
 		key=lambda s: s.rank,
 	)
 	metrics = [
-		Metric("cpu", round(pct, 1), "%"),
+		Metric("cpu", round(pct, 1), "%", headline=True),
 		Metric("cores", cores, "cores"),
 		Metric("load_1m", round(load1, 2)),
 		Metric("load_5m", round(load5, 2)),
 		Metric("load_15m", round(load15, 2)),
-		Metric("load_per_core", round(per_core, 2)),
+		Metric("load_per_core", round(per_core, 2), headline=True),
 	]
 	summary = f"CPU {pct:.0f}% busy (other processes); load {load1:.2f} / {load5:.2f} / {load15:.2f} on {cores} cores."
 	if status is Status.OK:
@@ -125,10 +125,10 @@ def memory(probe):
 		findings.append(Finding("Swap is nearly full", {"swap_used_pct": swap.percent}))
 	metrics = [
 		Metric("total", round(vm.total / 2**30, 2), "GiB"),
-		Metric("available", round(vm.available / 2**30, 2), "GiB"),
-		Metric("available_pct", round(available_pct, 1), "%"),
+		Metric("available", round(vm.available / 2**30, 2), "GiB", headline=True),
+		Metric("available_pct", round(available_pct, 1), "%", headline=True),
 		Metric("swap_used", round(swap.used / 2**30, 2), "GiB"),
-		Metric("swap_used_pct", round(swap.percent, 1), "%"),
+		Metric("swap_used_pct", round(swap.percent, 1), "%", headline=True),
 	]
 	summary = f"{vm.available / 2**30:.1f} GiB of {vm.total / 2**30:.1f} GiB memory available ({available_pct:.0f}%); swap {swap.percent:.0f}% used."
 	if status is Status.OK:

@@ -60,6 +60,7 @@ def render_text(
 			for fix in r["fixes"]:
 				lines.append(
 					f"{'':12}→ {fix['description']}"
+					+ (f" [{fix['link']}]" if fix.get("link") else "")
 					+ (f"\n{'':14}$ {fix['command']}" if fix.get("command") else "")
 				)
 	overall = data["status"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from enum import Enum
 from typing import Any
+from urllib.parse import quote, urlencode
 
 
 class Status(str, Enum):
@@ -52,6 +53,7 @@ class Metric:
 	name: str
 	value: float | int | str | None
 	unit: str = ""
+	headline: bool = False  # shown on the check's tile; the others appear when the tile is expanded
 
 	def __str__(self) -> str:
 		value = self.value
@@ -66,6 +68,7 @@ class Finding:
 
 	message: str
 	evidence: dict[str, Any] = field(default_factory=dict)
+	link: str | None = None  # the desk route of what it is about, e.g. "/app/user/jane%40example.com"
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,15 @@ class Fix:
 	description: str
 	command: str | None = None
 	action: str | None = None
+	link: str | None = None  # where it is done on the desk, e.g. "/app/rq-job" (see `route`)
+
+
+def route(*parts: str, **filters) -> str:
+	"""A desk route from its parts, each quoted: route("user", "jane@example.com") is
+	"/app/user/jane%40example.com"; keyword filters become the list's query string."""
+	path = "/app/" + "/".join(quote(str(p), safe="") for p in parts)
+	clean = {k: str(v) for k, v in filters.items() if v not in (None, "")}
+	return f"{path}?{urlencode(clean)}" if clean else path
 
 
 @dataclass
@@ -92,6 +104,11 @@ class CheckResult:
 
 	def metric(self, name: str):
 		return next((m.value for m in self.metrics if m.name == name), None)
+
+	@property
+	def headline_metrics(self) -> list[Metric]:
+		"""The metrics the check marked as its headline; the first three when it marked none."""
+		return [m for m in self.metrics if m.headline] or self.metrics[:3]
 
 	def to_dict(self) -> dict[str, Any]:
 		data = asdict(self)

@@ -105,15 +105,21 @@ def assess_monitor(probe, stats, hours: float) -> CheckResult:
 
 
 def recommendations(steps: list[CheckResult]) -> CheckResult:
-	"""One list of what to do, each tied to the evidence that asks for it; duplicates merged."""
+	"""One list of what to do, each fix once, naming the evidence that asks for it (the steps above show
+	that evidence, so the tile repeats neither the findings nor a fix)."""
 	merged: dict[tuple, list[str]] = {}
 	for step in sorted(steps, key=lambda s: -s.status.rank):
 		if step.status.rank < Status.WARNING.rank:
 			continue
 		for fix in step.fixes:
-			merged.setdefault((fix.description, fix.command), []).append(f"{step.check_id}: {step.summary}")
-	fixes = [Fix(description, command) for description, command in merged]
-	findings = [Finding(description, {"because": because}) for (description, _), because in merged.items()]
+			asking = merged.setdefault((fix.description, fix.command, fix.action, fix.link), [])
+			if step.check_id not in asking:
+				asking.append(step.check_id)
+	fixes = [
+		Fix(f"{description} (asked by {', '.join(ids)})", command, action, link)
+		for (description, command, action, link), ids in merged.items()
+	]
+	findings: list[Finding] = []
 	status = Status.WARNING if fixes else Status.OK
 	summary = (
 		f"{len(fixes)} recommendation(s), each from the evidence above."

@@ -5,15 +5,20 @@ frappe.provide("frappe_diagnostics.access");
 
 (function () {
 	const API = "frappe_diagnostics.api.access";
-	const COLOURS = { ok: "green", warning: "orange", critical: "red", error: "purple", skipped: "gray" };
-	const esc = (value) => frappe.utils.escape_html(value == null ? "" : String(value));
-	const show = (value) => esc(typeof value === "object" && value !== null ? JSON.stringify(value) : value);
+	const COLOURS = frappe_diagnostics.STATUS_COLOURS;
+	const esc = frappe_diagnostics.esc;
+	const show = frappe_diagnostics.value_html;
 
-	// Runs a verdict troubleshooter (login, permissions) by its REST method and shows the verdict dialog.
-	frappe_diagnostics.access.diagnose = function diagnose(method, args) {
+	// Runs a verdict troubleshooter (login, permissions) by its REST method and shows the verdict dialog;
+	// a refusal is shown in the asking dialog (or a message) instead.
+	frappe_diagnostics.access.diagnose = function diagnose(method, args, asking) {
 		return frappe
 			.call({ method, args: { ...args, trigger: "Desk" }, freeze: true, freeze_message: __("Investigating…") })
-			.then((r) => show_verdict(r.message, () => diagnose(method, args)));
+			.then((r) => {
+				if (r.message.refused) return frappe_diagnostics.show_refusal(r.message, asking);
+				asking && asking.hide();
+				show_verdict(r.message, () => diagnose(method, args));
+			});
 	};
 
 	function show_verdict(run, again) {
@@ -44,23 +49,13 @@ frappe.provide("frappe_diagnostics.access");
 	}
 
 	function step_html(r, open) {
-		const findings = (r.findings || [])
-			.map((f) => {
-				const evidence = f.evidence && Object.keys(f.evidence).length ? `<pre class="small mb-1">${esc(JSON.stringify(f.evidence, null, 1))}</pre>` : "";
-				return `<li>${esc(f.message)}${evidence}</li>`;
-			})
-			.join("");
-		const fixes = (r.fixes || [])
-			.map((f) => {
-				const button = f.action
-					? ` <button class="btn btn-xs btn-primary" data-fix-action="${esc(f.action)}">${__("Dry run…")}</button>`
-					: "";
-				return `<li>${esc(f.description)}${button}${f.command ? `<br><code class="small">${esc(f.command)}</code>` : ""}</li>`;
-			})
-			.join("");
+		const findings = frappe_diagnostics.findings_html(r.findings);
+		const dry_run_button = (f) =>
+			f.action ? ` <button class="btn btn-xs btn-primary" data-fix-action="${esc(f.action)}">${__("Dry run…")}</button>` : "";
+		const fixes = frappe_diagnostics.fixes_html(r.fixes, dry_run_button);
 		const details = findings || fixes;
-		return `<details class="mb-2" ${open ? "open" : ""}>
-			<summary><span class="indicator-pill ${COLOURS[r.status] || "gray"}">${esc(r.status)}</span>
+		return `<details class="mb-2 diag-step" data-check-id="${esc(r.check_id)}" ${open ? "open" : ""}>
+			<summary>${frappe_diagnostics.status_pill(r.status)}
 				<b>${esc(r.title || r.check_id)}</b> — ${esc(r.summary)}
 				<span class="text-muted small">${esc(r.check_id)}</span></summary>
 			${details ? `<div class="ml-4">${findings ? `<ul class="small">${findings}</ul>` : ""}${
@@ -76,7 +71,7 @@ frappe.provide("frappe_diagnostics.access");
 	function show_plan(plan, run_name, after) {
 		const d = new frappe.ui.Dialog({ title: __("Dry run: {0}", [plan.title]), size: "large" });
 		const rows = (plan.changes || [])
-			.map((c) => `<tr><td><code>${esc(c.field)}</code></td><td>${show(c.before)}</td><td>${show(c.after)}</td></tr>`)
+			.map((c) => `<tr><td>${esc(c.field)}</td><td>${show(c.before)}</td><td>${show(c.after)}</td></tr>`)
 			.join("");
 		d.$body.html(`
 			<p>${esc(plan.description)}</p>
@@ -104,14 +99,14 @@ frappe.provide("frappe_diagnostics.access");
 	}
 
 	function show_log(log, after) {
-		const d = new frappe.ui.Dialog({ title: __("{0}: {1}", [log.status, log.name]) });
+		const d = new frappe.ui.Dialog({ title: __("{0}: {1}", [__(log.status), log.name]) });
 		d.$body.html(`
 			<p>${esc(log.description)}</p>
 			<table class="table table-sm small">
 				<tr><th>${__("By")}</th><td>${esc(log.user)}</td></tr>
 				<tr><th>${__("When")}</th><td>${esc(log.applied_on)}</td></tr>
-				<tr><th>${__("Before")}</th><td><pre class="mb-0">${esc(JSON.stringify(log.before, null, 1))}</pre></td></tr>
-				<tr><th>${__("After")}</th><td><pre class="mb-0">${esc(JSON.stringify(log.after, null, 1))}</pre></td></tr>
+				<tr><th>${__("Before")}</th><td>${show(log.before)}</td></tr>
+				<tr><th>${__("After")}</th><td>${show(log.after)}</td></tr>
 			</table>
 			<a href="/app/diagnostic-fix-log/${encodeURIComponent(log.name)}">${__("Open the audit record")}</a>`);
 		d.set_primary_action(__("Check again"), () => {

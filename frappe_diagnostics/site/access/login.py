@@ -8,7 +8,7 @@ import frappe
 import frappe.permissions
 from frappe.utils import cint, date_diff, getdate, now_datetime, today
 
-from frappe_diagnostics.engine.result import Fix, Status
+from frappe_diagnostics.engine.result import Finding, Fix, Status, route
 from frappe_diagnostics.engine.shell import bench
 from frappe_diagnostics.site.access import login_state
 from frappe_diagnostics.site.access.subject import LOGIN_FIELDS, find_user
@@ -102,7 +102,7 @@ def _user_step(text: str, settings):
 	name, via = find_user(text, LOGIN_FIELDS)  # every field; whether this site allows it is judged below
 	info = frappe.db.get_value("User", name, USER_FIELDS, as_dict=True) if name else None
 	if info is None:
-		fix = Fix("Check the spelling, or create the user (/app/user/new).")
+		fix = Fix("Check the spelling, or create the user.", link=route("user", "new"))
 		return None, step(
 			cid, title, CRITICAL, f"There is no user {text!r} (by email or user name).", fixes=[fix]
 		)
@@ -115,7 +115,11 @@ def _user_step(text: str, settings):
 		"mobile_no": cint(settings.allow_login_using_mobile_number),
 	}[via]
 	roles = frappe.get_roles(info.name)
-	evidence = finding(f"Found by {via}.", user=info.name, user_type=info.user_type, roles=sorted(roles))
+	evidence = Finding(
+		f"Found by {via}.",
+		{"user": info.name, "user_type": info.user_type, "roles": sorted(roles)},
+		link=route("user", info.name),
+	)
 	if not allowed:
 		setting = "allow_login_using_user_name" if via == "username" else "allow_login_using_mobile_number"
 		summary = (
@@ -235,7 +239,12 @@ def _ip_step(info, settings, ip: str | None):
 		CRITICAL,
 		f"{ip} is not allowed: 'Access not allowed from this IP Address' (allowed: {', '.join(allowed)}).",
 		[evidence],
-		[Fix(f"Add {ip} (or its prefix) to User > Restrict IP of {info.name}, or clear the field.")],
+		[
+			Fix(
+				f"Add {ip} (or its prefix) to User > Restrict IP of {info.name}, or clear the field.",
+				link=route("user", info.name),
+			)
+		],
 	)
 
 
@@ -258,7 +267,8 @@ def _hours_step(info):
 			[evidence],
 			[
 				Fix(
-					f"Clear or widen Login After / Login Before on {info.name}, or wait until {after or 0}:00."
+					f"Clear or widen Login After / Login Before on {info.name}, or wait until {after or 0}:00.",
+					link=route("user", info.name),
 				)
 			],
 		)
@@ -276,7 +286,12 @@ def _user_type_step(info):
 			WARNING,
 			f"{info.user_type}: login works, but only the website and portal; /app (the desk) is refused.",
 			[evidence],
-			[Fix("Give the user a role with desk access; Frappe then makes them a System User.")],
+			[
+				Fix(
+					"Give the user a role with desk access; Frappe then makes them a System User.",
+					link=route("user", info.name),
+				)
+			],
 		)
 	if not roles:
 		return step(

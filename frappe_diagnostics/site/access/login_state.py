@@ -174,13 +174,13 @@ def sessions_step(info, settings):
 	evidence = [
 		finding(
 			"Session settings.",
-			session_expiry=expiry,
+			idle_session_expiry=readable_period(expiry),
+			setting=f"System Settings > Session Expiry {expiry}",
 			active_sessions=active,
 			deny_multiple_sessions=bool(deny),
 			simultaneous_sessions=allowed,
 		)
 	]
-	hours, minutes = (cint(p) for p in expiry.split(":")[:2])
 	if deny and active >= allowed:
 		summary = (
 			f"{active} active session(s) and only {allowed} allowed at once: a new login signs the oldest "
@@ -189,7 +189,24 @@ def sessions_step(info, settings):
 		return step(
 			cid, title, WARNING, summary, evidence, [Fix("Raise User > Simultaneous Sessions if needed.")]
 		)
-	if hours * 60 + minutes < 60:
-		summary = f"Idle sessions end after {expiry}: users are logged out often."
+	if period_minutes(expiry) < 60:
+		summary = f"Idle sessions end after {readable_period(expiry)}: users are logged out often."
 		return step(cid, title, WARNING, summary, evidence, [Fix("Raise System Settings > Session Expiry.")])
-	return step(cid, title, OK, f"{active} active session(s); idle sessions end after {expiry}.", evidence)
+	summary = f"{active} active session(s); idle sessions end after {readable_period(expiry)}."
+	return step(cid, title, OK, summary, evidence)
+
+
+def period_minutes(expiry: str) -> int:
+	"""Minutes in Frappe's "HHH:MM[:SS]" session expiry (hours may exceed 24)."""
+	parts = [cint(p) for p in str(expiry).split(":")] + [0, 0]
+	return parts[0] * 60 + parts[1]
+
+
+def readable_period(expiry: str) -> str:
+	"""Frappe's "170:00:00" as people say it: "7 days 2 hours"."""
+	minutes = period_minutes(expiry)
+	days, rest = divmod(minutes, 24 * 60)
+	hours, minutes = divmod(rest, 60)
+	words = [(days, "day"), (hours, "hour"), (minutes, "minute")]
+	text = " ".join(f"{n} {unit}{'s' if n != 1 else ''}" for n, unit in words if n)
+	return text or "0 minutes"

@@ -6,7 +6,7 @@ import frappe
 from frappe.model import display_fieldtypes
 from frappe.utils import cint
 
-from frappe_diagnostics.engine.result import Fix
+from frappe_diagnostics.engine.result import Finding, Fix, route
 from frappe_diagnostics.site.access.subject import PTYPES
 from frappe_diagnostics.site.fixes.offer import fix_action
 from frappe_diagnostics.troubleshooters.steps import CRITICAL, OK, WARNING, finding, step
@@ -90,10 +90,10 @@ def role_step(s):
 		{p.role for p in level0_rules(s) if grants(p, s.ptype) and not cint(p.if_owner)} - set(s.roles)
 	)
 	evidence = [
-		finding(
+		Finding(
 			f"Rules in effect come from {source}.",
-			user_roles=s.own_roles,
-			rules_for_user_roles=_rules_evidence(s),
+			{"user_roles": s.own_roles, "rules_for_user_roles": _rules_evidence(s)},
+			link=route("permission-manager", s.doctype),
 		),
 		finding(f"Roles that grant {s.ptype} on {s.doctype}.", roles=others or None),
 	]

@@ -141,7 +141,8 @@ def list_step(s, openable: bool):
 				rows = frappe.get_list(s.doctype, fields=["count(*) as total"], user=s.user, as_list=True)
 			visible = rows[0][0] if rows else 0
 		except frappe.PermissionError:
-			return step(cid, title, OK, "No list access for this user (see the steps above).", evidence)
+			summary = f"No list access: the {s.doctype} list refuses this user (the steps above say why)."
+			return step(cid, title, WARNING, summary, evidence)
 		total = frappe.db.count(s.doctype)
 		return step(
 			cid, title, OK, f"The list shows the user {visible} of {total} {s.doctype} record(s).", evidence

@@ -24,8 +24,7 @@ function render_trend(frm) {
 	const counts = frappe_diagnostics.parse_json(frm.doc.daily_counts || "{}");
 	const days = [];
 	for (let i = 29; i >= 0; i--) days.push(frappe.datetime.add_days(frappe.datetime.get_today(), -i));
-	const $wrapper = frm.get_field("trend_html").$wrapper.empty();
-	new frappe.Chart($wrapper[0], {
+	frappe_diagnostics.chart(frm.get_field("trend_html").$wrapper[0], {
 		type: "bar",
 		height: 160,
 		colors: ["#e24c4c"],

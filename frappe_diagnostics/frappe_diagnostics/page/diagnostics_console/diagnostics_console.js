@@ -1,14 +1,24 @@
-// The Diagnostics Console: the latest full health run as status tiles, "Run now" with live progress,
-// history, and the troubleshooters. Tiles come from frappe_diagnostics/public/js/diagnostics.js.
+// The Diagnostics Console: the latest full health run as status tiles, "Run now" with progress (live over
+// socket.io, polled from the server when socket.io is not connected), the run history, and the
+// troubleshooters. Rendering helpers come from frappe_diagnostics/public/js/diagnostics.js.
 
 frappe.pages["diagnostics-console"].on_page_load = function (wrapper) {
 	const page = frappe.ui.make_app_page({ parent: wrapper, title: __("Diagnostics Console"), single_column: true });
+	if (!frappe.user.has_role("System Manager")) {
+		// the page is open to every desk user so that this, not a 403, is what they see; it calls nothing
+		$(`<div class="alert alert-warning diag-refused">${__(
+			"The Diagnostics Console is for System Managers. Ask one to look at the site's health, or to give you the System Manager role."
+		)}</div>`).appendTo(page.main);
+		return;
+	}
 	wrapper.diagnostics = new DiagnosticsPage(page);
 };
 
 frappe.pages["diagnostics-console"].on_page_show = function (wrapper) {
 	wrapper.diagnostics && wrapper.diagnostics.load();
 };
+
+const POLL_MS = 700;
 
 class DiagnosticsPage {
 	constructor(page) {
@@ -18,14 +28,16 @@ class DiagnosticsPage {
 		page.add_inner_button(__("All runs"), () => frappe.set_route("List", "Diagnostic Run"));
 		page.add_inner_button(__("Settings"), () => frappe.set_route("Form", "Diagnostics Settings"));
 		this.$body = $(`<div class="diag-page">
+			<div class="diag-notice"></div>
 			<div class="diag-header"></div>
+			<div class="diag-progress"></div>
 			<div class="diag-tiles"></div>
-			<div class="diag-history-title h6 text-muted">${__("Checks needing attention, last 30 runs")}</div>
-			<div class="diag-history"></div>
+			<div class="diag-history-section">
+				<div class="h6 text-muted">${__("Checks needing attention, last 30 health runs")}</div>
+				<div class="diag-history"></div>
+			</div>
 		</div>`).appendTo(page.main);
-		frappe.realtime.on("diagnostics_progress", (data) => {
-			frappe.show_progress(__("Running health checks"), data.done, data.total, data.check_id);
-		});
+		frappe.realtime.on("diagnostics_progress", (data) => this.show_progress(data));
 	}
 
 	load() {
@@ -36,26 +48,57 @@ class DiagnosticsPage {
 	load_history() {
 		frappe
 			.call({ method: "frappe_diagnostics.api.health.history", type: "GET" })
-			.then((r) => this.chart(r.message || []));
+			.then((r) => this.$body.find(".diag-history").html(frappe_diagnostics.history_html(r.message || [])));
+	}
+
+	realtime_connected() {
+		return Boolean(frappe.realtime && frappe.realtime.socket && frappe.realtime.socket.connected);
 	}
 
 	run() {
+		const key = frappe.utils.get_random(16);
+		this.page.btn_primary.prop("disabled", true);
+		this.show_progress({ done: 0, total: null });
+		if (!this.realtime_connected()) this.poll(key);
 		frappe
-			.call({
-				method: "frappe_diagnostics.api.health.run",
-				args: { trigger: "Desk" },
-				freeze: true,
-				freeze_message: __("Running health checks…"),
-			})
+			.call({ method: "frappe_diagnostics.api.health.run", args: { trigger: "Desk", progress_key: key } })
 			.then((r) => {
-				frappe.hide_progress();
 				this.render(r.message);
-				frappe.show_alert({
-					message: r.message.summary,
-					indicator: frappe_diagnostics.STATUS_COLOURS[r.message.status],
-				});
+				frappe.show_alert({ message: r.message.summary, indicator: frappe_diagnostics.STATUS_COLOURS[r.message.status] });
 				this.load_history();
+			})
+			.always(() => {
+				clearTimeout(this.poller);
+				this.poller = null;
+				this.page.btn_primary.prop("disabled", false);
+				this.$body.find(".diag-progress").empty();
 			});
+	}
+
+	// Without socket.io no live event arrives: say so, and read the progress record the run keeps.
+	poll(key) {
+		this.$body.find(".diag-notice").html(`<div class="alert alert-info small mb-0 diag-no-realtime">
+			${__("Live updates are off: the realtime server (socket.io) is not connected, so progress is read from the server every moment instead. See the Realtime (socket.io) check.")}
+		</div>`);
+		const tick = () => {
+			frappe
+				.call({ method: "frappe_diagnostics.api.health.progress", type: "GET", args: { key } })
+				.then((r) => {
+					if (!this.poller) return;
+					if (r.message) this.show_progress(r.message);
+					this.poller = setTimeout(tick, POLL_MS);
+				});
+		};
+		this.poller = setTimeout(tick, 0);
+	}
+
+	show_progress(data) {
+		const $progress = this.$body.find(".diag-progress");
+		if (!this.page.btn_primary.prop("disabled")) return; // a late event after the run ended
+		const pct = data.total ? Math.round((100 * data.done) / data.total) : 0;
+		const what = data.total ? __("{0} of {1} checks done (last: {2})", [data.done, data.total, data.check_id]) : __("Running health checks…");
+		$progress.html(`<div class="small text-muted">${frappe_diagnostics.esc(what)}</div>
+			<div class="progress"><div class="progress-bar" role="progressbar" style="width: ${pct}%"></div></div>`);
 	}
 
 	// The Troubleshoot menu is the catalog's (troubleshooters/catalog.py): one entry and one dialog each.
@@ -68,25 +111,31 @@ class DiagnosticsPage {
 	}
 
 	ask(entry) {
-		if (!entry.inputs.length) return this.troubleshoot(entry, {});
+		if (!entry.inputs.length) return this.troubleshoot(entry, {}, null);
 		const d = new frappe.ui.Dialog({
 			title: entry.question,
 			size: entry.inputs.some((i) => (i.desk || {}).fieldtype === "Code") ? "large" : undefined,
-			fields: entry.inputs.map((i) => frappe_diagnostics.dialog_field(i)),
+			fields: [...entry.inputs.map((i) => frappe_diagnostics.dialog_field(i)), { fieldtype: "HTML", fieldname: "diag_refusal" }],
 			primary_action_label: __("Investigate"),
 			primary_action: (values) => {
-				d.hide();
-				this.troubleshoot(entry, values);
+				d.fields_dict.diag_refusal.$wrapper.empty();
+				this.troubleshoot(entry, values, d);
 			},
 		});
 		d.show();
 	}
 
-	troubleshoot(entry, args) {
-		if (entry.verdict) return frappe_diagnostics.load_access().then(() => frappe_diagnostics.access.diagnose(entry.method, args));
+	troubleshoot(entry, args, dialog) {
+		if (entry.verdict) {
+			return frappe_diagnostics.load_access().then(() => frappe_diagnostics.access.diagnose(entry.method, args, dialog));
+		}
 		return frappe
 			.call({ method: entry.method, args: { ...args, trigger: "Desk" }, freeze: true, freeze_message: __("Investigating…") })
-			.then((r) => this.render(r.message));
+			.then((r) => {
+				if (r.message.refused) return frappe_diagnostics.show_refusal(r.message, dialog);
+				dialog && dialog.hide();
+				this.render(r.message);
+			});
 	}
 
 	render(run) {
@@ -97,38 +146,20 @@ class DiagnosticsPage {
 			$tiles.empty();
 			return;
 		}
-		const esc = frappe.utils.escape_html;
+		const esc = frappe_diagnostics.esc;
+		const health = run.kind === "Health Check";
+		// the history is of health runs: it is shown with a health run only, never under a troubleshooter's answer
+		this.$body.find(".diag-history-section").toggle(health);
 		const question = run.question ? `<div class="h6">${esc(run.question)}</div>` : "";
-		const partial = run.partial
-			? `<span class="indicator-pill gray diag-partial">${__("partial: {0} checks", [run.checks_total])}</span>`
-			: "";
-		const colour = frappe_diagnostics.STATUS_COLOURS[run.status] || "gray";
+		const partial = run.partial ? `<span class="indicator-pill gray diag-partial">${__("partial: {0} checks", [run.checks_total])}</span>` : "";
+		const back = health ? "" : `<button class="btn btn-xs btn-default diag-back ml-2">${__("Back to the latest health run")}</button>`;
 		$header.html(`
-			<span class="indicator-pill ${colour} diag-overall">${frappe_diagnostics.status_label(run.status)}</span>
-			<div>${question}<div>${esc(run.summary || "")}${partial}</div>
+			<span class="indicator-pill ${frappe_diagnostics.STATUS_COLOURS[run.status] || "gray"} diag-overall">${frappe_diagnostics.status_label(run.status)}</span>
+			<div>${question}<div class="diag-summary">${esc(run.summary || "")}${partial}</div>
 			<div class="text-muted small">${frappe.datetime.comment_when(run.started)} · ${__(run.trigger)} ·
 			${__(run.kind)} · ${Math.round(run.duration_ms)} ms ·
-			<a href="/app/diagnostic-run/${encodeURIComponent(run.name)}">${esc(run.name)}</a></div></div>`);
+			<a href="/app/diagnostic-run/${encodeURIComponent(run.name)}">${esc(run.name)}</a>${back}</div></div>`);
+		$header.find(".diag-back").on("click", () => this.load());
 		$tiles.replaceWith(frappe_diagnostics.render_tiles(run.results));
-	}
-
-	chart(history) {
-		const $chart = this.$body.find(".diag-history");
-		if (!history.length) return $chart.empty();
-		const data = {
-			labels: history.map((h) => moment(h.started).format("D MMM HH:mm")),
-			datasets: [{ name: __("Needing attention"), values: history.map((h) => h.checks_failing) }],
-		};
-		if (this.history_chart) return this.history_chart.update(data); // one chart: no leaked handlers
-		this.history_chart = new frappe.Chart($chart[0], {
-			type: "line",
-			height: 180,
-			colors: ["#e24c4c"],
-			data,
-			animate: 0,
-			disableEntryAnimation: 1,
-			axisOptions: { xIsSeries: 1, xAxisMode: "tick" },
-			lineOptions: { dotSize: 4, regionFill: 1 },
-		});
 	}
 }
