@@ -17,15 +17,15 @@ def _app(method: str) -> str:
 	return method.split(".", 1)[0]
 
 
-def hooks_step(s):
+def hooks_step(subject):
 	"""`has_permission` hooks (controllers may only deny). Returns (step, allowed)."""
 	cid, title = "permission.controller_hooks", "has_permission hooks"
 	hooks = frappe.get_hooks("has_permission")
-	methods = list(hooks.get(s.doctype, [])) + list(hooks.get("*", []))
+	methods = list(hooks.get(subject.doctype, [])) + list(hooks.get("*", []))
 	if not methods:
-		return step(cid, title, OK, f"No app adds a has_permission hook for {s.doctype}."), True
+		return step(cid, title, OK, f"No app adds a has_permission hook for {subject.doctype}."), True
 	listed = finding("Hooks, in the order Frappe asks them.", methods=list(reversed(methods)))
-	if s.doc is None:
+	if subject.doc is None:
 		summary = (
 			f"{len(methods)} has_permission hook(s) decide per document; name a document to evaluate them."
 		)
@@ -33,7 +33,7 @@ def hooks_step(s):
 	answers = []
 	for method in reversed(methods):
 		try:
-			answer = frappe.call(method, doc=s.doc, ptype=s.ptype, user=s.user, debug=False)
+			answer = frappe.call(method, doc=subject.doc, ptype=subject.ptype, user=subject.user, debug=False)
 		except Exception as e:
 			summary = f"Hook {method} raised {type(e).__name__}: {e}; Frappe's check would fail the same way."
 			return step(cid, title, ERROR, summary, [listed]), False
@@ -44,7 +44,7 @@ def hooks_step(s):
 		if answer:
 			return step(cid, title, OK, f"Hook {method} allows it.", evidence), True
 		summary = (
-			f"Hook {method} (app {_app(method)}) denies {s.ptype} on this document: a rule in code, "
+			f"Hook {method} (app {_app(method)}) denies {subject.ptype} on this document: a rule in code, "
 			"checked before role permissions."
 		)
 		fixes = [
@@ -65,16 +65,20 @@ def _applies(record, doctype: str) -> bool:
 	return not record.applicable_for or record.applicable_for == doctype
 
 
-def user_permission_step(s, owner_rescue: bool):
+def user_permission_step(subject, owner_rescue: bool):
 	"""User Permissions on the document and its Link fields. Returns (step, allowed, blocking record names)."""
 	cid, title = "permission.user_permissions", "User Permissions"
-	ups = get_user_permissions(s.user)
+	ups = get_user_permissions(subject.user)
 	if not ups:
 		return step(cid, title, OK, "No User Permission restricts this user."), True, []
-	records = [r for r in _records(s.user) if _applies(r, s.doctype)]
-	links = [df for df in s.meta.get_link_fields() if df.options in ups and not df.ignore_user_permissions]
-	restricting = sorted({df.options for df in links} | ({s.doctype} if s.doctype in ups else set()))
-	restricting = [a for a in restricting if get_allowed_docs_for_doctype(ups.get(a, []), s.doctype)]
+	records = [r for r in _records(subject.user) if _applies(r, subject.doctype)]
+	links = [
+		df for df in subject.meta.get_link_fields() if df.options in ups and not df.ignore_user_permissions
+	]
+	restricting = sorted(
+		{df.options for df in links} | ({subject.doctype} if subject.doctype in ups else set())
+	)
+	restricting = [a for a in restricting if get_allowed_docs_for_doctype(ups.get(a, []), subject.doctype)]
 	rules = [
 		{k: r[k] for k in ("name", "allow", "applicable_for", "is_default", "apply_to_all_doctypes")}
 		for r in records
@@ -82,14 +86,16 @@ def user_permission_step(s, owner_rescue: bool):
 	]
 	evidence = [finding("User Permissions that apply here.", restricting_doctypes=restricting, rules=rules)]
 	if not restricting:
-		summary = f"User Permissions exist (for {', '.join(sorted(ups))}) but none applies to {s.doctype}."
+		summary = (
+			f"User Permissions exist (for {', '.join(sorted(ups))}) but none applies to {subject.doctype}."
+		)
 		return step(cid, title, OK, summary, evidence), True, []
-	if s.doc is None:
+	if subject.doc is None:
 		fields = [f"{df.fieldname} ({df.options})" for df in links if df.options in restricting]
-		where = ", ".join(([f"name ({s.doctype})"] if s.doctype in restricting else []) + fields)
-		summary = f"Only {s.doctype} records whose {where} are among the allowed values are visible."
+		where = ", ".join(([f"name ({subject.doctype})"] if subject.doctype in restricting else []) + fields)
+		summary = f"Only {subject.doctype} records whose {where} are among the allowed values are visible."
 		return step(cid, title, WARNING, summary, evidence), True, []
-	blocked = _blocked(s, ups)
+	blocked = _blocked(subject, ups)
 	if not blocked:
 		return step(cid, title, OK, "The document passes the user's User Permissions.", evidence), True, []
 	evidence.append(finding("Where the document fails (field names only).", failures=blocked))
@@ -125,20 +131,20 @@ def _describe(b: dict) -> str:
 	return f"{where}field {b['field']} links to a {b['allow']} outside the {b['allowed_values']} allowed"
 
 
-def _blocked(s, ups) -> list[dict]:
+def _blocked(subject, ups) -> list[dict]:
 	"""Replays frappe.permissions.has_user_permission, but collects every failure instead of the first."""
-	strict = not s.meta.issingle and cint(frappe.get_system_settings("apply_strict_user_permissions"))
+	strict = not subject.meta.issingle and cint(frappe.get_system_settings("apply_strict_user_permissions"))
 	out = []
-	if s.doctype in ups:
-		allowed = get_allowed_docs_for_doctype(ups[s.doctype], s.doctype)
-		if allowed and str(s.doc.name) not in allowed:
-			out.append({"allow": s.doctype, "allowed_values": len(allowed)})
-	for d in [s.doc, *s.doc.get_all_children()]:
+	if subject.doctype in ups:
+		allowed = get_allowed_docs_for_doctype(ups[subject.doctype], subject.doctype)
+		if allowed and str(subject.doc.name) not in allowed:
+			out.append({"allow": subject.doctype, "allowed_values": len(allowed)})
+	for d in [subject.doc, *subject.doc.get_all_children()]:
 		for df in frappe.get_meta(d.doctype).get_link_fields():
 			value = d.get(df.fieldname)
 			if df.ignore_user_permissions or df.options not in ups or (not value and not strict):
 				continue
-			allowed = get_allowed_docs_for_doctype(ups[df.options], s.doctype)
+			allowed = get_allowed_docs_for_doctype(ups[df.options], subject.doctype)
 			if allowed and str(value) not in allowed:
 				row = {
 					"field": df.fieldname,
@@ -152,22 +158,22 @@ def _blocked(s, ups) -> list[dict]:
 	return out
 
 
-def share_step(s):
+def share_step(subject):
 	"""Document shares (DocShare) for the user or everyone. Returns (step, shared)."""
 	cid, title = "permission.shares", "Shares"
-	right = s.share_right
+	right = subject.share_right
 	if not right:
 		return step(
-			cid, title, OK, f"{s.ptype} cannot be granted by sharing (only read, write, submit, share)."
+			cid, title, OK, f"{subject.ptype} cannot be granted by sharing (only read, write, submit, share)."
 		), False
-	if s.doc is None:
-		names = frappe.share.get_shared(s.doctype, s.user, rights=[right])
-		summary = f"{len(names)} {s.doctype} record(s) shared with the user for {right}."
+	if subject.doc is None:
+		names = frappe.share.get_shared(subject.doctype, subject.user, rights=[right])
+		summary = f"{len(names)} {subject.doctype} record(s) shared with the user for {right}."
 		return step(cid, title, OK, summary, [finding("Shared records.", count=len(names))]), bool(names)
 	rows = frappe.get_all(
 		"DocShare",
-		filters={"share_doctype": s.doctype, "share_name": s.doc.name},
-		or_filters={"user": s.user, "everyone": 1},
+		filters={"share_doctype": subject.doctype, "share_name": subject.doc.name},
+		or_filters={"user": subject.user, "everyone": 1},
 		fields=["name", "user", "everyone", "read", "write", "submit", "share"],
 	)
 	shares = [
@@ -185,14 +191,14 @@ def share_step(s):
 	return step(cid, title, OK, summary, evidence), False
 
 
-def share_fix(s):
-	if not (s.doc is not None and s.share_right):
+def share_fix(subject):
+	if not (subject.doc is not None and subject.share_right):
 		return None
 	return fix_action(
-		f"Share {s.doctype} {s.doc.name} with {s.user} for {s.share_right} (this document only).",
+		f"Share {subject.doctype} {subject.doc.name} with {subject.user} for {subject.share_right} (this document only).",
 		"share_document",
-		doctype=s.doctype,
-		name=s.doc.name,
-		user=s.user,
-		right=s.share_right,
+		doctype=subject.doctype,
+		name=subject.doc.name,
+		user=subject.user,
+		right=subject.share_right,
 	)

@@ -45,12 +45,12 @@ def diagnose_permission(
 	user_in, doctype, name, ptype = validate(user, doctype, name, ptype)
 	started = time.time()
 	frappe.local.role_permissions = {}  # Frappe caches role permissions per request; this run must see now
-	steps, s = [], None
+	steps = []
 	found, _field = find_user(user_in)
 	steps.append(_user_step(user_in, found))
 	if found:
-		s = Subject(found, doctype, ptype, name, frappe.get_meta(doctype), frappe.get_roles(found))
-		allowed = _walk(s, steps)
+		subject = Subject(found, doctype, ptype, name, frappe.get_meta(doctype), frappe.get_roles(found))
+		allowed = _walk(subject, steps)
 	else:
 		allowed = False
 	target = f"{doctype} {name}" if name else doctype
@@ -89,16 +89,22 @@ def _user_step(text: str, found: str | None):
 	)
 
 
-def _doctype_step(s):
+def _doctype_step(subject):
 	cid, title = "permission.doctype", "Permission type applies"
-	meta, ptype = s.meta, s.ptype
+	meta, ptype = subject.meta, subject.ptype
 	reasons = {
-		"submit": (not cint(meta.is_submittable), f"{s.doctype} is not submittable: nobody can submit it."),
-		"cancel": (not cint(meta.is_submittable), f"{s.doctype} is not submittable: nothing to cancel."),
-		"amend": (not cint(meta.is_submittable), f"{s.doctype} is not submittable: nothing to amend."),
+		"submit": (
+			not cint(meta.is_submittable),
+			f"{subject.doctype} is not submittable: nobody can submit it.",
+		),
+		"cancel": (
+			not cint(meta.is_submittable),
+			f"{subject.doctype} is not submittable: nothing to cancel.",
+		),
+		"amend": (not cint(meta.is_submittable), f"{subject.doctype} is not submittable: nothing to amend."),
 		"import": (
 			not cint(meta.allow_import),
-			f"{s.doctype} does not allow Data Import (DocType > Allow Import).",
+			f"{subject.doctype} does not allow Data Import (DocType > Allow Import).",
 		),
 		"share": (
 			cint(frappe.get_system_settings("disable_document_sharing")),
@@ -109,28 +115,30 @@ def _doctype_step(s):
 	if blocked:
 		return step(cid, title, CRITICAL, why), False
 	kind = "single" if meta.issingle else ("submittable" if cint(meta.is_submittable) else "regular")
-	return step(cid, title, OK, f"{s.doctype} is a {kind} DocType; {ptype} applies."), True
+	return step(cid, title, OK, f"{subject.doctype} is a {kind} DocType; {ptype} applies."), True
 
 
-def _document_step(s):
+def _document_step(subject):
 	cid, title = "permission.document", "Document"
-	if not s.name:
-		return step(cid, title, OK, f"No document named: checking {s.doctype} as a whole.")
-	if s.meta.issingle:
-		s.name = s.doctype
-	if not frappe.db.exists(s.doctype, s.name):
+	if not subject.name:
+		return step(cid, title, OK, f"No document named: checking {subject.doctype} as a whole.")
+	if subject.meta.issingle:
+		subject.name = subject.doctype
+	if not frappe.db.exists(subject.doctype, subject.name):
 		fix = Fix("Check the name (renamed or deleted?); Deleted Documents keeps what was deleted.")
-		return step(cid, title, CRITICAL, f"There is no {s.doctype} {s.name!r}.", fixes=[fix])
-	s.doc = frappe.get_doc(s.doctype, s.name)
-	evidence = [finding("Document facts.", docstatus=cint(s.doc.docstatus), user_is_creator=s.is_owner)]
-	return step(cid, title, OK, f"{s.doctype} {s.name} exists.", evidence)
+		return step(cid, title, CRITICAL, f"There is no {subject.doctype} {subject.name!r}.", fixes=[fix])
+	subject.doc = frappe.get_doc(subject.doctype, subject.name)
+	evidence = [
+		finding("Document facts.", docstatus=cint(subject.doc.docstatus), user_is_creator=subject.is_owner)
+	]
+	return step(cid, title, OK, f"{subject.doctype} {subject.name} exists.", evidence)
 
 
-def _walk(s, steps) -> bool:
-	admin = s.user == "Administrator"
-	steps.append(_doctype_step(s)[0])
+def _walk(subject, steps) -> bool:
+	admin = subject.user == "Administrator"
+	steps.append(_doctype_step(subject)[0])
 	applies = steps[-1].status is OK
-	steps.append(_document_step(s))
+	steps.append(_document_step(subject))
 	if steps[-1].status is CRITICAL:
 		steps.append(
 			skipped("permission.role_permissions", "Role permissions", "Not checked: no such document.")
@@ -138,30 +146,34 @@ def _walk(s, steps) -> bool:
 		return False
 	enabled = steps[0].status is OK
 	if admin:
-		steps += [perm_state.docstatus_step(s), perm_state.workflow_step(s)]
+		steps += [perm_state.docstatus_step(subject), perm_state.workflow_step(subject)]
 		return applies and _state_ok(steps)
-	hook_step, hooks_ok = perm_doc.hooks_step(s)
-	role_step, role_ok = perm_roles.role_step(s)
-	owner_step, owner_ok = perm_roles.if_owner_step(s)
+	hook_step, hooks_ok = perm_doc.hooks_step(subject)
+	role_step, role_ok = perm_roles.role_step(subject)
+	owner_step, owner_ok = perm_roles.if_owner_step(subject)
 	if owner_ok is not None:
 		role_ok = owner_ok
-	owner_rescue = s.is_owner and perm_roles.evaluate(s, s.ptype)["owner_only"]
-	up_step, up_ok, _ = perm_doc.user_permission_step(s, owner_rescue)
-	share_step, shared = perm_doc.share_step(s)
+	owner_rescue = subject.is_owner and perm_roles.evaluate(subject, subject.ptype)["owner_only"]
+	up_step, up_ok, _ = perm_doc.user_permission_step(subject, owner_rescue)
+	share_step, shared = perm_doc.share_step(subject)
 	granted = hooks_ok and role_ok and up_ok
 	perm_ok = applies and (granted or shared)
 	deciding = [hook_step, role_step, owner_step, up_step]
-	_attach_share_fix(s, deciding, shared)
+	_attach_share_fix(subject, deciding, shared)
 	if shared and not granted:
-		_overridden_by_share(s, deciding)
+		_overridden_by_share(subject, deciding)
 	levels = (
-		perm_roles.permlevel_step(s)
+		perm_roles.permlevel_step(subject)
 		if perm_ok
 		else skipped(*LEVELS, "Not checked: no access to the document.")
 	)
 	steps += [hook_step, role_step, owner_step, up_step, share_step, levels]
-	steps += [perm_state.docstatus_step(s), perm_state.workflow_step(s), perm_state.list_step(s, perm_ok)]
-	steps.append(_cross_check(s, perm_ok and applies))
+	steps += [
+		perm_state.docstatus_step(subject),
+		perm_state.workflow_step(subject),
+		perm_state.list_step(subject, perm_ok),
+	]
+	steps.append(_cross_check(subject, perm_ok and applies))
 	return enabled and perm_ok and _state_ok(steps)
 
 
@@ -169,8 +181,8 @@ def _state_ok(steps) -> bool:
 	return not any(x.status is CRITICAL for x in steps if x.check_id in STATE_STEPS)
 
 
-def _attach_share_fix(s, deciding, shared: bool) -> None:
-	fix = perm_doc.share_fix(s)
+def _attach_share_fix(subject, deciding, shared: bool) -> None:
+	fix = perm_doc.share_fix(subject)
 	if fix is None or shared:
 		return
 	for x in deciding:
@@ -178,23 +190,23 @@ def _attach_share_fix(s, deciding, shared: bool) -> None:
 			x.fixes.append(fix)
 
 
-def _overridden_by_share(s, deciding) -> None:
+def _overridden_by_share(subject, deciding) -> None:
 	for x in deciding:
 		if x.status is CRITICAL:
 			x.status = WARNING
-			x.summary += f" Overridden: the document is shared with the user for {s.share_right}."
+			x.summary += f" Overridden: the document is shared with the user for {subject.share_right}."
 
 
-def frappe_answer(s) -> tuple[bool, list[str]]:
+def frappe_answer(subject) -> tuple[bool, list[str]]:
 	"""frappe.has_permission(..., debug=True) for the user, and its log (field values masked)."""
 	from frappe.permissions import _pop_debug_log
 
 	def ask(ptype):
-		return frappe.has_permission(s.doctype, ptype, s.doc, user=s.user, debug=True)
+		return frappe.has_permission(subject.doctype, ptype, subject.doc, user=subject.user, debug=True)
 
 	try:
 		with quiet_messages():
-			answer = ask(s.ptype) or (s.ptype == "select" and ask("read"))
+			answer = ask(subject.ptype) or (subject.ptype == "select" and ask("read"))
 	finally:
 		lines = _pop_debug_log()
 	return bool(answer), [_mask(line) for line in lines][:LOG_LINES]
@@ -205,24 +217,22 @@ def _mask(line: str) -> str:
 	return re.sub(r"(linked to [^']*)'[^']*'", r"\1'…'", str(line))
 
 
-def _cross_check(s, ours: bool):
+def _cross_check(subject, ours: bool):
 	cid, title = "permission.cross_check", "Frappe's own answer"
 	try:
-		theirs, log = frappe_answer(s)
+		theirs, log = frappe_answer(subject)
 	except Exception as e:
 		return step(cid, title, ERROR, f"frappe.has_permission raised {type(e).__name__}: {e}")
 	evidence = [finding("frappe.has_permission(..., debug=True) log.", log=log)]
 	word = {True: "allows", False: "denies"}
 	if theirs == ours:
-		summary = f"frappe.has_permission agrees: it {word[theirs]} {s.ptype} (it does not look at document state, workflow or list conditions)."
+		summary = f"frappe.has_permission agrees: it {word[theirs]} {subject.ptype} (it does not look at document state, workflow or list conditions)."
 		return step(cid, title, OK, summary, evidence)
 	if not theirs:
 		summary = (
-			f"frappe.has_permission denies {s.ptype}, but none of the steps above explains why: "
+			f"frappe.has_permission denies {subject.ptype}, but none of the steps above explains why: "
 			"read its log below."
 		)
 		return step(cid, title, CRITICAL, summary, evidence)
-	summary = (
-		f"Disagreement: frappe.has_permission allows {s.ptype} where these steps deny it; trust Frappe's log."
-	)
+	summary = f"Disagreement: frappe.has_permission allows {subject.ptype} where these steps deny it; trust Frappe's log."
 	return step(cid, title, ERROR, summary, evidence)
