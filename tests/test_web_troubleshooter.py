@@ -199,3 +199,23 @@ def test_standalone_web_command(bench, http):
 		"web.host_name",
 		"web.tls_expiry",
 	]
+
+
+def test_the_process_running_the_check_counts_itself(bench):
+	"""Run now on the desk runs web.processes inside the web server: it must count itself as the web."""
+	import subprocess
+	import sys
+
+	code = (
+		"import sys, json; from frappe_diagnostics.knowledge.processes import bench_processes; "
+		"print(json.dumps([p.role for p in bench_processes(sys.argv[1])]))"
+	)
+	done = subprocess.run(
+		[sys.executable, "-c", code, str(bench.root), "frappe", "serve", "--port", "8000"],
+		cwd=bench.root,
+		capture_output=True,
+		text=True,
+		timeout=60,
+	)
+	assert done.returncode == 0, done.stderr
+	assert "web" in json.loads(done.stdout)

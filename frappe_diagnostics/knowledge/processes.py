@@ -57,7 +57,7 @@ def bench_processes(bench: Path) -> list[Running]:
 	found = []
 	for proc in psutil.process_iter(["pid", "cmdline", "create_time", "username"]):
 		cmdline = proc.info.get("cmdline") or []
-		if not cmdline or proc.pid == os.getpid():
+		if not cmdline:  # not skipping ourselves: inside the web server, this process IS the web process
 			continue
 		role, queues = classify(" ".join(cmdline))
 		if role == "other" or not _belongs(proc, bench):
