@@ -398,3 +398,8 @@ def run(ctx, name: str, surface: str, /, **raw):
 from frappe_diagnostics.troubleshooters.catalog_operations import ENTRIES as _OPERATIONS
 
 CATALOG.update((t.name, t) for t in _OPERATIONS)
+
+# the recovery troubleshooters (backups, verify-backup, data-loss, recover-doc) too
+from frappe_diagnostics.troubleshooters.recovery_entries import ENTRIES as _RECOVERY
+
+CATALOG.update((t.name, t) for t in _RECOVERY)
