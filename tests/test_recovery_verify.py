@@ -98,6 +98,26 @@ def test_a_doctype_table_missing_from_the_backup_and_a_missing_app_are_critical(
 	assert d.verdict.startswith("NOT VERIFIED: 1 DocType table(s) are missing")
 
 
+def test_a_doctype_json_newer_than_the_backup_says_a_restore_migrates(site):
+	site.sql("ALTER TABLE `tabDocType` ADD COLUMN modified datetime(6)")
+	site.sql("UPDATE `tabDocType` SET modified = '2026-01-01 00:00:00'")
+	stamp = site.backup()
+	folder = site.root / "apps" / "frappe" / "frappe" / "core" / "doctype" / "note"
+	folder.mkdir(parents=True)
+	(folder / "note.json").write_text(
+		json.dumps({"doctype": "DocType", "name": "Note", "modified": "2026-01-01 00:00:00"})
+	)
+	assert steps(diagnose_verification(site.context(), stamp))["backup.apps"].metric("doctypes_behind") == 0
+	(folder / "note.json").write_text(
+		json.dumps({"doctype": "DocType", "name": "Note", "modified": "2026-06-01 00:00:00"})
+	)
+	apps = steps(diagnose_verification(site.context(), stamp))["backup.apps"]
+	assert (
+		apps.summary
+		== "1 app(s), all in the bench. 1 DocType(s) of the code are newer than the backup (Note): a restore migrates."
+	)
+
+
 def test_a_backup_older_than_the_code_says_a_restore_migrates(site):
 	stamp = site.backup()
 	patches = site.root / "apps" / "frappe" / "frappe" / "patches.txt"
@@ -106,7 +126,7 @@ def test_a_backup_older_than_the_code_says_a_restore_migrates(site):
 	assert apps.status is Status.OK
 	assert (
 		apps.summary
-		== "1 app(s), all in the bench. 1 patch(es) in the code have not run in the backup: a restore migrates."
+		== "1 app(s), all in the bench. 1 patch(es) of the code have not run in the backup: a restore migrates."
 	)
 
 

@@ -162,7 +162,12 @@ def run(
 		click.secho(redactor.text(str(e)), fg="red", err=True)
 		return 2
 	if after is not None:
-		after(done, action)
+		try:
+			after(done, action)
+		except Exception as e:  # the restore is done; only its record in the database is missing
+			done.warnings.append(
+				f"Not recorded in the site's database ({type(e).__name__}: {e}); the journal {done.journal.path} is the record."
+			)
 	for warning in done.warnings:
 		click.secho(redactor.text(warning), fg="yellow", err=True)
 	if as_json:

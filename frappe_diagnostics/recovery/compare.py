@@ -6,8 +6,10 @@ Reads two databases on the same server through the root connection; writes nothi
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from frappe_diagnostics.knowledge.frappeapps import (
 	INSTALLED_APPS_SQL,
@@ -80,6 +82,12 @@ def read(conn, database: str, count_limit_s: float = COUNT_LIMIT_S) -> Contents:
 			found.unreadable[table] = _error(e)
 	if "tabDocType" not in found.unreadable:
 		found.doctype_tables = _doctype_tables(conn, database)
+		try:
+			found.doctype_modified = dict(
+				_rows(conn, f"SELECT name, modified FROM {quote(database)}.`tabDocType`")
+			)
+		except Exception:
+			found.doctype_modified = {}  # a tabDocType without `modified` is not Frappe's: nothing to compare
 	if "tabDefaultValue" not in found.unreadable:
 		found.apps = parse_installed_apps(
 			_value(
@@ -200,3 +208,31 @@ def apps_against_code(backup: Contents, bench) -> list[AppState]:
 				state.downgrade = False
 		out.append(state)
 	return out
+
+
+def doctypes_behind(backup: Contents, bench) -> list[str]:
+	"""DocTypes whose JSON in the apps' code is newer than (or missing from) the backup: what a migrate syncs,
+	the way Frappe decides it (the JSON's `modified` against tabDocType's)."""
+	behind = []
+	for app in backup.apps or []:
+		folder = app_dir(bench, app)
+		for path in sorted((folder / app).glob("*/doctype/*/*.json")) if folder else []:
+			try:
+				data = json.loads(path.read_text(encoding="utf-8"))
+			except (OSError, ValueError):
+				continue
+			if not isinstance(data, dict) or data.get("doctype") != "DocType" or not data.get("name"):
+				continue
+			stored = backup.doctype_modified.get(data["name"])
+			if stored is None or _moment(data.get("modified")) > _moment(stored):
+				behind.append(data["name"])
+	return behind
+
+
+def _moment(value) -> datetime:
+	if isinstance(value, datetime):
+		return value
+	try:
+		return datetime.fromisoformat(str(value))
+	except ValueError:
+		return datetime.min

@@ -142,7 +142,7 @@ def scan(folders, slugs: tuple[str, ...] = (), time_zone: str | None = None) -> 
 				bset.files[found.kind] = found
 	for bset in sets.values():
 		bset.taken_at = stamp_time(bset, time_zone)
-	return sorted(sets.values(), key=lambda s: (s.stamp, s.taken_at), reverse=True)
+	return sorted(sets.values(), key=lambda s: (s.taken_at, s.stamp), reverse=True)
 
 
 def site_sets(ctx, include_other_sites: bool = False) -> list[BackupSet]:

@@ -239,7 +239,9 @@ def _verify(run: Run) -> str:
 		raise RestoreRefused(f"The set failed verification: {failing[0].summary} Nothing was changed.")
 	apps = next(c for c in checks if c.check_id == "backup.apps")
 	evidence = apps.findings[0].evidence if apps.findings else {}
-	needs = any(e.get("pending_patches") or e.get("backup") != e.get("code") for e in evidence.values())
+	needs = bool(apps.metric("pending_patches") or apps.metric("doctypes_behind")) or any(
+		e.get("backup") != e.get("code") for e in evidence.values()
+	)
 	run.journal.update(needs_migrate=needs, frappe_version=(evidence.get("frappe") or {}).get("code"))
 	plan = _plan(run, checks, loaded)
 	if not _confirmed(run, plan):

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from frappe_diagnostics.engine.shell import bench as bench_command
 from frappe_diagnostics.recovery import cache, dbswap, folders, safety, scratch, sitecfg, tarsafe
+from frappe_diagnostics.recovery.activity import FRAPPE_DEFAULT_ZONE
 from frappe_diagnostics.recovery.naming import PRIVATE, PUBLIC
 
 STAGES = (
@@ -35,9 +36,9 @@ FILE_KINDS = (PUBLIC, PRIVATE)
 
 
 def now_stamp(time_zone: str | None) -> str:
-	"""A backup stamp for now, in the site's time zone as Frappe writes it."""
+	"""A backup stamp for now, in the site's time zone as Frappe writes it (its default when unset)."""
 	try:
-		zone = ZoneInfo(time_zone) if time_zone else None
+		zone = ZoneInfo(time_zone or FRAPPE_DEFAULT_ZONE)
 	except (ValueError, KeyError):
 		zone = None
 	return datetime.now(zone).strftime("%Y%m%d_%H%M%S")

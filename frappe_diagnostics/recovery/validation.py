@@ -51,7 +51,7 @@ def _health(ctx, in_restore: bool):
 	skip = {"configuration.maintenance"} if in_restore else set()  # the restore holds maintenance mode on
 	run = run_checks(ctx, [c for c in registry.all(scope="site") if c.id not in skip])
 	failing = [r.check_id for r in run.failing]
-	evidence = {r.check_id: r.status.value for r in run.results}
+	evidence = {"failing": [f"{r.check_id}: {r.status.value}" for r in run.failing]}
 	return step(
 		"recovery.health",
 		"Health run",
@@ -150,7 +150,7 @@ def _scheduler(ctx, in_restore: bool):
 			"Scheduler",
 			WARNING,
 			f"The scheduler is {why}: scheduled jobs and backups will not run.",
-			fixes=[("Turn it on when the site is ready.", fix)],
+			fixes=[Fix("Turn it on when the site is ready.", fix)],
 		)
 	note = " (paused only while the restore holds maintenance mode)" if in_restore else ""
 	return step("recovery.scheduler", "Scheduler", OK, f"The scheduler is enabled{note}.")

@@ -7,6 +7,7 @@ from frappe_diagnostics.engine.shell import bench
 from frappe_diagnostics.recovery.compare import (
 	Contents,
 	apps_against_code,
+	doctypes_behind,
 	missing_doctype_tables,
 	newer_doctype_tables,
 	row_differences,
@@ -144,28 +145,35 @@ def apps_step(backup: Contents, bench_path, site: str):
 			fixes,
 			metrics=metrics,
 		)
-	summary = f"{len(states)} app(s), all in the bench."
-	summary += (
-		f" {pending} patch(es) in the code have not run in the backup: a restore migrates."
-		if pending
-		else " Patch Log matches the code."
+	behind = doctypes_behind(backup, bench_path)
+	metrics.append(Metric("doctypes_behind", len(behind), "doctypes"))
+	older = []
+	if pending:
+		older.append(f"{pending} patch(es) of the code have not run in the backup")
+	if behind:
+		older.append(
+			f"{len(behind)} DocType(s) of the code are newer than the backup ({', '.join(behind[:3])})"
+		)
+	summary = f"{len(states)} app(s), all in the bench. " + (
+		("; ".join(older) + ": a restore migrates.")
+		if older
+		else "The backup matches the code (patches and DocTypes)."
 	)
-	fixes = (
-		[
-			Fix(
-				"After restoring, migrate (the restore command does it when the backup is older).",
-				command=bench(site, "migrate"),
-			)
-		]
-		if pending
-		else []
+	findings = [Finding("Apps of the backup vs the code", evidence)]
+	if behind:
+		findings.append(
+			Finding("DocTypes a migrate would sync", {"doctypes": behind[:50], "count": len(behind)})
+		)
+	fix = Fix(
+		"After restoring, migrate (the restore command does it when the backup is older).",
+		command=bench(site, "migrate"),
 	)
 	return step(
 		"backup.apps",
 		"Installed apps and versions",
 		OK,
 		summary,
-		[Finding("Apps of the backup vs the code", evidence)],
-		fixes,
+		findings,
+		[fix] if older else [],
 		metrics=metrics,
 	)
