@@ -39,7 +39,9 @@ def raw_connection(ctx):
 
 
 def query(conn, sql: str, args=None) -> list[dict]:
-	with conn.cursor() as cur:
+	import pymysql
+
+	with conn.cursor(pymysql.cursors.DictCursor) as cur:
 		cur.execute(sql, args)
 		return [dict(r) for r in cur.fetchall()]
 

@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 
 from frappe_diagnostics.recovery import dbroot, faults
-from frappe_diagnostics.recovery.scratch import quote
+from frappe_diagnostics.recovery.scratch import loader_user, quote
 from frappe_diagnostics.recovery.streams import Reader
 
 CLIENT_COMMAND = re.compile(rb"\n[ \t]*\\")
@@ -46,20 +46,20 @@ def _hosts(account: dbroot.RootAccount) -> tuple[str, ...]:
 
 
 def create_loader_user(conn, database: str, account: dbroot.RootAccount) -> dbroot.RootAccount:
-	"""A user named like the database, with rights on that database only (dropped with it)."""
-	password = secrets.token_urlsafe(24)
+	"""A user with rights on that database only, dropped after the load (and with the database)."""
+	user, password = loader_user(database), secrets.token_urlsafe(24)
 	with conn.cursor() as cur:
 		for host in _hosts(account):
-			cur.execute("DROP USER IF EXISTS %s@%s", (database, host))
-			cur.execute("CREATE USER %s@%s IDENTIFIED BY %s", (database, host, password))
-			cur.execute(f"GRANT ALL PRIVILEGES ON {quote(database)}.* TO %s@%s", (database, host))
-	return dbroot.RootAccount(database, password, "a load user of its own", account.server)
+			cur.execute("DROP USER IF EXISTS %s@%s", (user, host))
+			cur.execute("CREATE USER %s@%s IDENTIFIED BY %s", (user, host, password))
+			cur.execute(f"GRANT ALL PRIVILEGES ON {quote(database)}.* TO %s@%s", (user, host))
+	return dbroot.RootAccount(user, password, "a load user of its own", account.server)
 
 
-def drop_loader_user(conn, database: str, account: dbroot.RootAccount) -> None:
+def drop_loader_user(conn, database: str, account: dbroot.RootAccount | None = None) -> None:
 	with conn.cursor() as cur:
-		for host in _hosts(account):
-			cur.execute("DROP USER IF EXISTS %s@%s", (database, host))
+		for host in _hosts(account) if account else ("%", "localhost"):
+			cur.execute("DROP USER IF EXISTS %s@%s", (loader_user(database), host))
 
 
 def load(reader: Reader, database: str, conn, account: dbroot.RootAccount, fault: str = "") -> Loaded:

@@ -29,6 +29,12 @@ def site_prefix(prefix: str, site: str) -> str:
 	return f"{prefix}{hashlib.sha1(site.encode()).hexdigest()[:8]}_"
 
 
+def loader_user(database: str) -> str:
+	"""The user a dump is loaded with (recovery/loader.py): never a site's own user, which Frappe names like
+	its database."""
+	return "_diagld_" + hashlib.sha1(database.encode()).hexdigest()[:20]
+
+
 def quote(name: str) -> str:
 	"""A database or table name quoted for SQL (backticks doubled)."""
 	return "`" + str(name).replace("`", "``") + "`"
@@ -59,6 +65,8 @@ def drop_leftovers(conn, prefix: str = SCRATCH) -> list[str]:
 			if cur.fetchone()[0] != 1:
 				continue
 			cur.execute(f"DROP DATABASE IF EXISTS {quote(name)}")
+			for host in ("%", "localhost"):  # the load user a killed run left (recovery/loader.py)
+				cur.execute("DROP USER IF EXISTS %s@%s", (loader_user(name), host))
 		dropped.append(name)
 	return dropped
 

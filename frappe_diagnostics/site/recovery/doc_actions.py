@@ -4,6 +4,8 @@ Deleted Document copy."""
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import frappe
 from frappe.utils import cint
 
@@ -27,6 +29,18 @@ def _columns(table: str) -> set[str]:
 	return set(frappe.db.get_table_columns(table[3:]))
 
 
+@contextmanager
+def _in_transaction():
+	"""frappe.db's own connection, returning values as text (as a dump writes them) for the moment."""
+	frappe.db.sql("SELECT 1")  # connected
+	conn = frappe.db._conn
+	saved, conn.decoders = conn.decoders, {}
+	try:
+		yield conn
+	finally:
+		conn.decoders = saved
+
+
 class RestoreDocument:
 	name, title, reversible = "restore_document", "Restore a document from a backup", True
 
@@ -45,7 +59,7 @@ class RestoreDocument:
 		return p["doctype"], p["name"]
 
 	def snapshot(self, p):
-		with documents.raw_connection(FrappeContext()) as conn:
+		with _in_transaction() as conn:  # what this request sees, uncommitted changes included
 			return documents.live_record(conn, p["doctype"], p["name"], _children(p["doctype"])).as_state()
 
 	def desired(self, p, before):
@@ -118,14 +132,18 @@ class RestoreDeletedDocument:
 		return p["doctype"], p["document"]
 
 	def snapshot(self, p):
-		restored = cint(frappe.db.get_value("Deleted Document", p["name"], "restored"))
-		return {"exists": bool(frappe.db.exists(p["doctype"], p["document"])), "restored": restored}
+		restored, new_name = frappe.db.get_value("Deleted Document", p["name"], ["restored", "new_name"])
+		names = [n for n in (p["document"], new_name) if n]
+		return {"exists": any(frappe.db.exists(p["doctype"], n) for n in names), "restored": cint(restored)}
 
 	def desired(self, p, before):
 		return {"exists": True, "restored": 1}
 
 	def describe(self, p):
-		return f"Restore {p['doctype']} {p['document']} from Frappe's Deleted Document {p['name']} (the copy taken when it was deleted)."
+		return (
+			f"Restore {p['doctype']} {p['document']} from Frappe's Deleted Document {p['name']} (the copy taken "
+			"when it was deleted; Frappe may give it a new name, kept as the Deleted Document's new_name)."
+		)
 
 	def apply(self, p, before):
 		from frappe.core.doctype.deleted_document.deleted_document import restore
@@ -135,8 +153,9 @@ class RestoreDeletedDocument:
 		restore(p["name"], alert=False)
 
 	def revert(self, p, before, after):
-		frappe.delete_doc(p["doctype"], p["document"], ignore_permissions=True, delete_permanently=True)
-		frappe.db.set_value("Deleted Document", p["name"], "restored", before["restored"])
+		restored_as = frappe.db.get_value("Deleted Document", p["name"], "new_name") or p["document"]
+		frappe.delete_doc(p["doctype"], restored_as, ignore_permissions=True, delete_permanently=True)
+		frappe.db.set_value("Deleted Document", p["name"], {"restored": before["restored"], "new_name": None})
 
 
 ACTIONS = (RestoreDocument(), RestoreDeletedDocument())
