@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pymysql
-from conftest import DB_HOST, DB_PORT, DB_ROOT_PASSWORD, DB_ROOT_USER, REDIS_URL, root_connection
+from conftest import DB_HOST, DB_PORT, DB_ROOT_PASSWORD, DB_ROOT_USER, REDIS_URL
 
 from frappe_diagnostics.engine.context import StandaloneContext
 from frappe_diagnostics.engine.registry import registry
@@ -74,8 +74,14 @@ KEY = "test-backup-key-" + "k" * 20
 
 
 class RecoverySite:
-	def __init__(self, root: Path, site: str = "rec.local"):
+	def __init__(self, root: Path, site: str = "rec.local", server: dict | None = None):
 		self.root, self.site = root, site
+		self.server = server or {
+			"host": DB_HOST,
+			"port": DB_PORT,
+			"user": DB_ROOT_USER,
+			"password": DB_ROOT_PASSWORD,
+		}
 		self.db = f"_diagrec_{secrets.token_hex(4)}"
 		self.password = f"pw-{secrets.token_urlsafe(10)}"
 		self.site_path = root / "sites" / site
@@ -86,7 +92,7 @@ class RecoverySite:
 
 	# --- building ----------------------------------------------------------------------------------
 	def sql(self, query: str, args=None, database: str | None = None) -> list[dict]:
-		conn = root_connection(database=database or self.db, cursorclass=pymysql.cursors.DictCursor)
+		conn = self.root_connection(database=database or self.db, cursorclass=pymysql.cursors.DictCursor)
 		try:
 			with conn.cursor() as cur:
 				cur.execute(query, args)
@@ -94,8 +100,11 @@ class RecoverySite:
 		finally:
 			conn.close()
 
+	def root_connection(self, **kw):
+		return pymysql.connect(autocommit=True, **self.server, **kw)
+
 	def _make_database(self):
-		root = root_connection()
+		root = self.root_connection()
 		with root.cursor() as cur:
 			cur.execute(f"CREATE DATABASE `{self.db}` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci")
 			for host in ("%", "localhost"):
@@ -163,15 +172,15 @@ class RecoverySite:
 			"redis_cache": REDIS_URL,
 			"redis_queue": REDIS_URL,
 			"bench_id": self.bench_id,
-			"root_login": DB_ROOT_USER,
-			"root_password": DB_ROOT_PASSWORD,
+			"root_login": self.server["user"],
+			"root_password": self.server["password"],
 		}
 		(self.root / "sites" / "common_site_config.json").write_text(json.dumps(common, indent=1))
 		conf = {
 			"db_name": self.db,
 			"db_password": self.password,
-			"db_host": DB_HOST,
-			"db_port": DB_PORT,
+			"db_host": self.server["host"],
+			"db_port": self.server["port"],
 			"encryption_key": "e" * 32,
 			"backup_encryption_key": KEY,
 		}
@@ -216,7 +225,12 @@ class RecoverySite:
 			f.write(
 				"-- begin frappe metadata\n-- [frappe]\n-- version = 15.55.1\n-- branch = version-15\n-- end frappe metadata\n-- \n"
 			)
-		account = RootAccount(DB_ROOT_USER, DB_ROOT_PASSWORD, "tests", {"host": DB_HOST, "port": DB_PORT})
+		account = RootAccount(
+			self.server["user"],
+			self.server["password"],
+			"tests",
+			{"host": self.server["host"], "port": self.server["port"]},
+		)
 		with open(dump, "ab") as out, defaults_file(account) as options:
 			args = [
 				"mariadb-dump",
@@ -301,7 +315,7 @@ class RecoverySite:
 		)
 
 	def cleanup(self):
-		root = root_connection()
+		root = self.root_connection()
 		with root.cursor() as cur:
 			cur.execute(f"DROP DATABASE IF EXISTS `{self.db}`")
 			for host in ("%", "localhost"):

@@ -22,6 +22,7 @@ from frappe_diagnostics.recovery.streams import KeyMissing
 from frappe_diagnostics.recovery.verify import (
 	Refused,
 	account_for,
+	check_room,
 	choose,
 	compare_steps,
 	files_step,
@@ -225,6 +226,10 @@ def _stages(run: Run, verify_first: bool) -> Run:
 def _verify(run: Run) -> str:
 	conn, incoming = run.conn, run.journal["incoming"]
 	scratch.drop_leftovers(conn, scratch.site_prefix(scratch.INCOMING, run.ctx.name))
+	try:
+		check_room(conn, run.journal["db_name"])
+	except Refused as e:
+		raise RestoreRefused(f"{e.result.summary} Nothing was changed.") from None
 	scratch.hold_lock(conn, incoming)
 	with conn.cursor() as cur:
 		cur.execute(f"DROP DATABASE IF EXISTS {scratch.quote(incoming)}")

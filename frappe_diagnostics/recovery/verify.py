@@ -8,6 +8,7 @@ Its time to restore is the site's measured recovery time. Stored as a Diagnostic
 from __future__ import annotations
 
 import json
+import shutil
 import time
 
 from frappe_diagnostics.engine.result import Finding, Fix, Metric
@@ -166,6 +167,36 @@ def account_for(ctx, user=None, password=None):
 			)
 		) from None
 	return account, conn
+
+
+MARGIN_BYTES = 256 * 2**20
+
+
+def check_room(conn, live: str) -> None:
+	"""Refuse a load that would fill the database server's disk (when its data directory is on this machine):
+	a copy of the site needs about the live database's size, and the live site must keep room to write."""
+	with conn.cursor() as cur:
+		cur.execute("SELECT @@datadir")
+		datadir = cur.fetchone()[0]
+		cur.execute(
+			"SELECT COALESCE(SUM(data_length + index_length), 0) FROM information_schema.tables WHERE table_schema = %s",
+			(live,),
+		)
+		need = int(cur.fetchone()[0])
+	try:
+		free = shutil.disk_usage(datadir).free
+	except OSError:
+		return  # the server is elsewhere: its own errors will say if it runs out
+	if free < need + MARGIN_BYTES:
+		raise Refused(
+			step(
+				"backup.space",
+				"Room on the database server",
+				CRITICAL,
+				f"The database server's disk ({datadir}) has {free / 2**20:,.0f} MiB free; a copy of this site needs "
+				f"about {need / 2**20:,.0f} MiB plus {MARGIN_BYTES / 2**20:.0f} MiB left for the live site. Free space first.",
+			)
+		)
 
 
 def restore_into(bset, key, conn, account, database: str, fault: str = ""):
