@@ -63,7 +63,8 @@ def _rows(conn, sql: str, args=None) -> list[tuple]:
 		return list(cur.fetchall())
 
 
-def read(conn, database: str, count_limit_s: float = COUNT_LIMIT_S) -> Contents:
+def read(conn, database: str, count_limit_s: float = COUNT_LIMIT_S, known: dict | None = None) -> Contents:
+	"""`known`: exact row counts already had (a dump's, counted as it loaded): no COUNT(*) for those tables."""
 	found = Contents(database)
 	rows = _rows(
 		conn,
@@ -73,7 +74,9 @@ def read(conn, database: str, count_limit_s: float = COUNT_LIMIT_S) -> Contents:
 	estimates = {name: int(estimate or 0) for name, _kind, estimate in rows}
 	found.tables = {name: kind for name, kind, _rows_ in rows}
 	for table, kind in found.tables.items():
-		if kind == "BASE TABLE":
+		if kind == "BASE TABLE" and known and table in known:
+			found.counts[table] = Counted(int(known[table]))
+		elif kind == "BASE TABLE":
 			found.counts[table] = _count(conn, database, table, estimates[table], count_limit_s)
 	for table in CORE_TABLES:
 		try:

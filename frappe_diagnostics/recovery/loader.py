@@ -14,7 +14,7 @@ import tempfile
 import time
 from dataclasses import dataclass
 
-from frappe_diagnostics.recovery import dbroot, faults
+from frappe_diagnostics.recovery import dbroot, faults, sqldump
 from frappe_diagnostics.recovery.scratch import loader_user, quote
 from frappe_diagnostics.recovery.streams import Reader
 
@@ -34,6 +34,7 @@ class Loaded:
 	seconds: float
 	completed: bool
 	head: bytes
+	counts: dict  # rows per table, counted from the stream as it went in
 
 
 def _sandbox_supported(binary: str) -> bool:
@@ -74,8 +75,9 @@ def load(reader: Reader, database: str, conn, account: dbroot.RootAccount, fault
 			proc = subprocess.Popen(
 				[*args, database], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors
 			)
+			counter = sqldump.RowCounter()
 			try:
-				pumped_all = _pump(reader, proc, fault)
+				pumped_all = _pump(reader, proc, fault, counter)
 			except BaseException:
 				proc.kill()
 				proc.wait()
@@ -93,15 +95,15 @@ def load(reader: Reader, database: str, conn, account: dbroot.RootAccount, fault
 		)
 	if code != 0 or ERROR_LINE.search(message):
 		raise classify(message, code)
-	return Loaded(reader.bytes, time.monotonic() - started, reader.completed, reader.head)
+	return Loaded(reader.bytes, time.monotonic() - started, reader.completed, reader.head, counter.close())
 
 
-def _pump(reader: Reader, proc, fault: str) -> bool:
+def _pump(reader: Reader, proc, fault: str, counter) -> bool:
 	"""Feed the client; True when the whole stream went in (False: the client stopped early)."""
 	carry = b"\n"  # what a line split between chunks began with, when it was blank so far
 	try:
 		for chunk in reader.chunks():
-			if CLIENT_COMMAND.search(carry + chunk):
+			if CLIENT_COMMAND.search(chunk) or (carry and CLIENT_COMMAND.search(carry + chunk[:4096])):
 				raise LoadFailed(
 					"The dump holds a mariadb client command (a line starting with a backslash), which "
 					"mariadb-dump never writes: refused.",
@@ -111,6 +113,7 @@ def _pump(reader: Reader, proc, fault: str) -> bool:
 			rest = chunk[last:] if last >= 0 else carry + chunk
 			carry = rest[:1024] if not rest.strip() else b""
 			proc.stdin.write(chunk)
+			counter.feed(chunk)  # while the server works on the chunk
 			if fault:
 				faults.point(fault)
 		proc.stdin.close()

@@ -235,8 +235,8 @@ def _verify(run: Run) -> str:
 		cur.execute(f"DROP DATABASE IF EXISTS {scratch.quote(incoming)}")
 	scratch.create(conn, incoming)
 	try:
-		loaded = restore_into(run.bset, run.key, conn, run.account, incoming, fault="during:verify")
-		checks = compare_steps(run.ctx, conn, incoming)
+		loaded, counts = restore_into(run.bset, run.key, conn, run.account, incoming, fault="during:verify")
+		checks = compare_steps(run.ctx, conn, incoming, known=counts)
 	except Refused as e:
 		raise RestoreRefused(f"The set does not restore: {e.result.summary} Nothing was changed.") from None
 	failing = [c for c in checks if c.status is CRITICAL]

@@ -39,35 +39,72 @@ def lines(reader):
 		yield rest
 
 
-def events(reader):
-	"""("columns", table, [names]) once per table, then ("rows", table, values_text) per line of rows."""
-	table, create, columns = None, None, []
-	for line in lines(reader):
-		if create is not None:
+class Scanner:
+	"""The dump's statements, a line at a time: turns each line into the events it completes."""
+
+	def __init__(self):
+		self.table, self.create, self.columns = None, None, []
+
+	def line(self, line: bytes) -> list[tuple]:
+		if self.create is not None:
 			match = COLUMN.match(line)
 			if match:
-				columns.append(_name(match.group(1)))
-			elif line.startswith(b")"):
-				yield "columns", create, columns
-				create, columns = None, []
-			continue
-		if table is not None:
-			yield "rows", table, line
+				self.columns.append(_name(match.group(1)))
+				return []
+			if line.startswith(b")"):
+				done, self.create, self.columns = ("columns", self.create, self.columns), None, []
+				return [done]
+			return []
+		if self.table is not None:
+			out = [("rows", self.table, line)]
 			if line.rstrip().endswith(b";"):
-				table = None
-			continue
+				self.table = None
+			return out
 		match = CREATE.match(line)
 		if match:
-			create, columns = _name(match.group(1)), []
-			continue
+			self.create, self.columns = _name(match.group(1)), []
+			return []
 		match = INSERT.match(line)
-		if match:
-			table = _name(match.group(1))
-			values = line[match.end() :]
-			if values.strip():
-				yield "rows", table, values
-			if line.rstrip().endswith(b";"):
-				table = None
+		if not match:
+			return []
+		self.table = table = _name(match.group(1))
+		values = line[match.end() :]
+		if line.rstrip().endswith(b";"):
+			self.table = None
+		return [("rows", table, values)] if values.strip() else []
+
+
+def events(reader):
+	"""("columns", table, [names]) once per table, then ("rows", table, values_text) per line of rows."""
+	scanner = Scanner()
+	for line in lines(reader):
+		yield from scanner.line(line)
+
+
+class RowCounter:
+	"""Rows per table of a dump fed chunk by chunk (while it is being loaded: the count costs no extra pass)."""
+
+	def __init__(self):
+		self.scanner, self.rest, self.counts = Scanner(), b"", {}
+
+	def feed(self, chunk: bytes) -> None:
+		parts = (self.rest + chunk).split(b"\n")
+		self.rest = parts.pop()
+		for line in parts:
+			self._count(line)
+
+	def close(self) -> dict[str, int]:
+		if self.rest:
+			self._count(self.rest)
+			self.rest = b""
+		return self.counts
+
+	def _count(self, line: bytes) -> None:
+		for kind, table, payload in self.scanner.line(line):
+			if kind == "rows":
+				self.counts[table] = self.counts.get(table, 0) + count_tuples(payload)
+			else:
+				self.counts.setdefault(table, 0)
 
 
 def count_tuples(values: bytes) -> int:
@@ -80,13 +117,10 @@ def count_tuples(values: bytes) -> int:
 
 
 def row_counts(reader) -> dict[str, int]:
-	counts: dict[str, int] = {}
-	for kind, table, payload in events(reader):
-		if kind == "rows":
-			counts[table] = counts.get(table, 0) + count_tuples(payload)
-		else:
-			counts.setdefault(table, 0)
-	return counts
+	counter = RowCounter()
+	for chunk in reader.chunks():
+		counter.feed(chunk)
+	return counter.close()
 
 
 def _unescape(raw: bytes) -> bytes:

@@ -128,7 +128,7 @@ class Reader:
 				return
 			if len(self.head) < 1024:
 				self.head += chunk[: 1024 - len(self.head)]
-			self.tail = (self.tail + chunk)[-self.keep :]
+			self.tail = (self.tail + chunk[-self.keep :])[-self.keep :]
 			self.bytes += len(chunk)
 			yield chunk
 
