@@ -181,7 +181,7 @@ def _finished(done, action: str) -> str:
 	journal = done.journal
 	seconds = round((journal["finished"] or 0) - journal["started"], 1)
 	if action == "rollback":
-		return f"Rolled back: {journal['site']} has the data it had before restore {journal['id']} ({seconds} s)."
+		return f"Rolled back: {journal['site']} has the data it had before restore {journal['id']}."
 	if action == "drop_holding":
 		return f"Dropped {journal['holding']}: restore {journal['id']} can no longer be rolled back."
 	return (

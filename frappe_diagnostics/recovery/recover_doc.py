@@ -177,7 +177,7 @@ def _deleted_step(ctx, deleted: list, doctype: str, name: str, exists: bool):
 	entry = open_[0]
 	fix_action = action("restore_deleted_document", name=entry["name"])
 	fix = Fix(
-		f"Restore it from Deleted Document {entry['name']} (deleted {entry['creation']} by {entry['owner']}): Frappe's own copy at deletion time, newer than any backup.",
+		f"Restore it from Deleted Document {entry['name']} (deleted {str(entry['creation'])[:19]} by {entry['owner']}): Frappe's own copy at deletion time, newer than any backup.",
 		bench(ctx.name, "diagnostics", "fix", fix_action, "--apply"),
 		fix_action,
 	)
@@ -185,7 +185,7 @@ def _deleted_step(ctx, deleted: list, doctype: str, name: str, exists: bool):
 		"document.deleted",
 		"Deleted Document",
 		WARNING,
-		f"Deleted on {entry['creation']} by {entry['owner']}; Frappe kept a copy ({entry['name']}).",
+		f"Deleted on {str(entry['creation'])[:19]} by {entry['owner']}; Frappe kept a copy ({entry['name']}).",
 		[Finding("Entries", {"entries": deleted})],
 		[fix],
 	)

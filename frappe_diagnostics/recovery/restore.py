@@ -15,7 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from frappe_diagnostics.recovery import activity, dbswap, faults, folders, inventory, scratch
+from frappe_diagnostics.recovery import activity, dbswap, faults, folders, inventory, safety, scratch
 from frappe_diagnostics.recovery import restore_stages as stages
 from frappe_diagnostics.recovery.journal import CLOSED, DONE, FAILED, ROLLED_BACK, RUNNING, Journal
 from frappe_diagnostics.recovery.streams import KeyMissing
@@ -271,7 +271,7 @@ def _plan(run: Run, checks, loaded) -> dict:
 		"tables_losing_rows": lost,
 		"since_backup": activity.totals(since),
 		"safety_backup": str(
-			Path(run.journal["safety_folder"]) / f"{run.journal['safety_stamp']}-…-database.sql.gz"
+			safety.paths(Path(run.journal["safety_folder"]), run.ctx.name, run.journal["safety_stamp"])[0]
 		),
 		"holding": run.journal["holding"],
 		"needs_migrate": run.journal["needs_migrate"],
