@@ -10,6 +10,7 @@ from frappe.tests.utils import FrappeTestCase
 
 from frappe_diagnostics.site.recovery import drill, service
 from frappe_diagnostics.tests.recovery_utils import take_backup
+from frappe_diagnostics.tests.test_tasks import make_outgoing_account
 from frappe_diagnostics.tests.utils import bench_command, call, http_client, make_user, parse_json_output
 
 MANAGER = "diag-recovery-manager@example.com"
@@ -75,6 +76,40 @@ class TestBackupsOfThisSite(FrappeTestCase):
 			"Diagnostic Run", filters={"kind": "Backup Verification", "trigger": "Scheduler"}, pluck="status"
 		)
 		self.assertEqual(runs, ["OK"])
+
+	def test_a_failing_drill_alerts_like_a_health_run(self):
+		frappe.db.delete("Diagnostic Run", {"kind": "Backup Verification", "trigger": "Scheduler"})
+		stamp = take_backup()
+		dump = next(Path(frappe.get_site_path("private", "backups")).glob(f"{stamp}-*-database.sql.gz"))
+		dump.write_bytes(dump.read_bytes()[:-4096])
+		if not frappe.db.exists("Email Account", {"enable_outgoing": 1, "default_outgoing": 1}):
+			make_outgoing_account()
+		settings = frappe.get_single("Diagnostics Settings")
+		settings.alert_recipients = "ops@example.com"
+		settings.drill_frequency = "Weekly"
+		settings.save()
+		try:
+			self.assertEqual(drill.scheduled_drill(), "ran")
+			run = frappe.get_all(
+				"Diagnostic Run",
+				filters={"kind": "Backup Verification", "trigger": "Scheduler"},
+				fields=["name", "status"],
+			)[0]
+			self.assertEqual(run.status, "Critical")
+			created = frappe.db.get_value("Diagnostic Run", run.name, "creation")
+			queued = frappe.get_all("Email Queue", filters={"creation": (">=", created)}, pluck="message")
+			self.assertTrue(
+				any(
+					"backup drill no earlier drill" in (m or "") and "NOT VERIFIED" in (m or "")
+					for m in queued
+				),
+				queued,
+			)
+		finally:
+			dump.unlink()
+			settings.reload()
+			settings.alert_recipients = ""
+			settings.save()
 
 	def test_the_drill_needs_a_root_account(self):
 		frappe.db.set_single_value("Diagnostics Settings", "drill_frequency", "Daily")

@@ -64,8 +64,21 @@ frappe_diagnostics.recovery.html = function (data, runs) {
 		${data.restore_command ? `<div class="small text-muted">${__("To restore (from a shell on the server; never from the browser)")}: <code>${esc(data.restore_command)}</code></div>` : ""}
 		<table class="table table-sm small"><thead><tr><th>${__("Set")}</th><th>${__("Age")}</th><th>${__("Parts")}</th><th></th><th>${__("Size")}</th><th>${__("Verification")}</th></tr></thead>
 		<tbody>${rows || `<tr><td colspan="6" class="text-muted">${__("No backup found.")}</td></tr>`}</tbody></table>
+		${frappe_diagnostics.recovery.drills_html(data.last_drills || [])}
 		${open.map((r) => frappe_diagnostics.recovery.run_html(r)).join("")}
 	</div>`;
+};
+
+frappe_diagnostics.recovery.drills_html = function (drills) {
+	const esc = frappe.utils.escape_html;
+	if (!drills.length) return `<div class="small text-muted">${__("No verification or drill yet.")}</div>`;
+	const items = drills.map((d) => {
+		const colour = frappe_diagnostics.STATUS_COLOURS[(d.status || "").toLowerCase()] || "gray";
+		return `<li><span class="indicator-pill ${colour}">${esc(d.status)}</span>
+			<a href="/app/diagnostic-run/${encodeURIComponent(d.name)}">${esc(d.name)}</a> ${esc(d.trigger || "")}
+			${frappe.datetime.comment_when(d.started)} · ${esc(d.set || "")} ${d.restore_time_s ? "· " + esc(String(d.restore_time_s)) + " s" : ""}</li>`;
+	});
+	return `<div class="small"><b>${__("Last verifications and drills")}</b><ul>${items.join("")}</ul></div>`;
 };
 
 frappe_diagnostics.recovery.run_html = function (run) {
