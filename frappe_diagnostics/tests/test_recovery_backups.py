@@ -6,12 +6,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 
 from frappe_diagnostics.site.recovery import drill, service
 from frappe_diagnostics.tests.recovery_utils import take_backup
 from frappe_diagnostics.tests.test_tasks import make_outgoing_account
-from frappe_diagnostics.tests.utils import bench_command, call, http_client, make_user, parse_json_output
+from frappe_diagnostics.tests.utils import (
+	TestCase,
+	bench_command,
+	call,
+	http_client,
+	make_user,
+	parse_json_output,
+)
 
 MANAGER = "diag-recovery-manager@example.com"
 PLAIN = "diag-recovery-plain@example.com"
@@ -23,7 +29,7 @@ def set_encryption(on: int) -> None:
 	frappe.db.commit()
 
 
-class TestBackupsOfThisSite(FrappeTestCase):
+class TestBackupsOfThisSite(TestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()

@@ -5,11 +5,11 @@ dry run → confirmation → Diagnostic Fix Log → revert; and data-loss's view
 from __future__ import annotations
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 
 from frappe_diagnostics.site import fixes
 from frappe_diagnostics.site.service import troubleshoot
 from frappe_diagnostics.tests.recovery_utils import take_backup
+from frappe_diagnostics.tests.utils import TestCase
 from frappe_diagnostics.troubleshooters.catalog import BENCH
 from frappe_diagnostics.troubleshooters.steps import action
 
@@ -18,7 +18,7 @@ def steps(diagnosis):
 	return {s.check_id: s for s in diagnosis.steps}
 
 
-class TestDocumentRecovery(FrappeTestCase):
+class TestDocumentRecovery(TestCase):
 	def setUp(self):
 		frappe.set_user("Administrator")
 		self.todo = frappe.get_doc(

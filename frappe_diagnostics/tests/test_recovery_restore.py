@@ -9,14 +9,14 @@ import signal
 from pathlib import Path
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 
 from frappe_diagnostics.tests.recovery_utils import TargetSite, take_backup
+from frappe_diagnostics.tests.utils import TestCase
 
 FAST = ("--job-timeout", "10")
 
 
-class TestRestoreOnARealSite(FrappeTestCase):
+class TestRestoreOnARealSite(TestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()

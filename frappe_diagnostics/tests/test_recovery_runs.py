@@ -5,18 +5,24 @@ verification starts a background job."""
 from __future__ import annotations
 
 import frappe
-from frappe.tests.utils import FrappeTestCase
 from frappe.utils import add_to_date, get_datetime, now_datetime
 
 from frappe_diagnostics.site.recovery import report, runs, service, steps
 from frappe_diagnostics.tests.recovery_utils import take_backup
-from frappe_diagnostics.tests.utils import bench_command, call, http_client, make_user, parse_json_output
+from frappe_diagnostics.tests.utils import (
+	TestCase,
+	bench_command,
+	call,
+	http_client,
+	make_user,
+	parse_json_output,
+)
 
 MANAGER = "diag-recovery-manager@example.com"
 API = "frappe_diagnostics.api.recovery"
 
 
-class TestRecoveryRuns(FrappeTestCase):
+class TestRecoveryRuns(TestCase):
 	@classmethod
 	def setUpClass(cls):
 		super().setUpClass()
