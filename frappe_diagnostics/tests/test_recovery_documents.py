@@ -102,7 +102,8 @@ class TestDocumentRecovery(TestCase):
 		frappe.db.commit()
 		diagnosis, _doc = troubleshoot("data_loss", BENCH, store=False, since="1h")
 		by_id = steps(diagnosis)
-		self.assertEqual(by_id["dataloss.deleted"].findings[0].evidence["ToDo"], 1)
+		latest = by_id["dataloss.deleted"].findings[1].evidence["documents"]
+		self.assertEqual([d["doctype"] for d in latest if d["deleted_name"] == self.todo.name], ["ToDo"])
 		self.assertIn("recover-doc", by_id["dataloss.deleted"].fixes[0].command)
 		lost = by_id["dataloss.tables"].findings[0].evidence
 		self.assertEqual(lost["tabToDo"]["backup"] - lost["tabToDo"]["live"], 1)
