@@ -70,7 +70,12 @@ def plain_restore(account: dbroot.RootAccount, dump: Path) -> float:
 		started = time.monotonic()
 		with dbroot.defaults_file(account) as options:
 			unzip = subprocess.Popen(["gzip", "-dc", str(dump)], stdout=subprocess.PIPE)
-			load = subprocess.run(dbroot.client_args(options, name), stdin=unzip.stdout, capture_output=True)
+			load = subprocess.run(
+				dbroot.client_args(options, name),
+				stdin=unzip.stdout,
+				capture_output=True,
+				pass_fds=options.fds,
+			)
 			unzip.stdout.close()
 			unzip.wait()
 		if load.returncode:

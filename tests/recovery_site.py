@@ -23,6 +23,7 @@ from conftest import DB_HOST, DB_PORT, DB_ROOT_PASSWORD, DB_ROOT_USER, REDIS_URL
 from frappe_diagnostics.engine.context import StandaloneContext
 from frappe_diagnostics.engine.registry import registry
 from frappe_diagnostics.recovery.dbroot import RootAccount, defaults_file
+from frappe_diagnostics.recovery.scratch import drop_database
 
 HOSTILE = [
 	"O'Brien; DROP TABLE `tabNote`; --",
@@ -234,13 +235,13 @@ class RecoverySite:
 		with open(dump, "ab") as out, defaults_file(account) as options:
 			args = [
 				"mariadb-dump",
-				f"--defaults-extra-file={options}",
+				f"--defaults-extra-file={options.path}",
 				"--single-transaction",
 				"--quick",
 				"--lock-tables=false",
 				self.db,
 			]
-			mysqldump = subprocess.Popen(args, stdout=subprocess.PIPE)
+			mysqldump = subprocess.Popen(args, stdout=subprocess.PIPE, pass_fds=options.fds)
 			subprocess.run(["gzip", "-c"], stdin=mysqldump.stdout, stdout=out, check=True)
 			assert mysqldump.wait() == 0
 		shutil.copyfile(self.site_path / "site_config.json", f"{base}-site_config_backup{enc}.json")
@@ -321,8 +322,7 @@ class RecoverySite:
 			for host in ("%", "localhost"):
 				cur.execute(f"DROP USER IF EXISTS '{self.db}'@'{host}'")
 		for name in self.diag_databases_of_site(root):
-			with root.cursor() as cur:
-				cur.execute(f"DROP DATABASE IF EXISTS `{name}`")
+			drop_database(root, name)
 		root.close()
 
 	def diag_databases_of_site(self, root) -> list[str]:

@@ -288,3 +288,22 @@ def test_the_cli_exit_code_and_json_follow_the_verdict(site):
 	data = json.loads(out)
 	assert data["kind"] == "Backup Verification" and data["verdict"].startswith(f"Verified: set {stamp}")
 	assert KEY not in out and site.password not in out
+
+
+def test_the_password_reaches_the_client_through_a_pipe_never_a_command_line_or_the_disk(tmp_path):
+	import os
+	import tempfile
+
+	from frappe_diagnostics.recovery import dbroot
+
+	account = dbroot.RootAccount(
+		"root", 'pw "quoted" \\ secret-123', "test", {"host": "127.0.0.1", "port": 3306}
+	)
+	before = set(os.listdir(tempfile.gettempdir()))
+	with dbroot.defaults_file(account) as options:
+		args = dbroot.client_args(options, "--batch", "somedb")
+		assert "secret-123" not in " ".join(args)
+		assert options.path == f"/dev/fd/{options.fds[0]}"
+		written = os.read(options.fds[0], 4096).decode()
+	assert 'password="pw \\"quoted\\" \\\\ secret-123"' in written
+	assert set(os.listdir(tempfile.gettempdir())) == before

@@ -81,11 +81,19 @@ def _quoted(value: str) -> str:
 	return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+@dataclass(frozen=True)
+class ClientOptions:
+	"""Where one client process reads its [client] options: `path` to name, `fds` to let it inherit."""
+
+	path: str
+	fds: tuple[int, ...] = ()
+
+
 @contextmanager
 def defaults_file(account: RootAccount):
-	"""A [client] option file with the account, mode 0600 in a 0700 folder; removed afterwards."""
-	folder = tempfile.mkdtemp(prefix="diag-db-")
-	path = Path(folder) / "client.cnf"
+	"""The account as a [client] option file for ONE client process: through an inherited pipe
+	(/dev/fd/N), so nothing reaches the disk and a SIGKILL leaves nothing behind; where /dev/fd does not
+	exist, a file of mode 0600 in a 0700 folder, removed afterwards."""
 	lines = ["[client]", f"user={_quoted(account.user)}", f"password={_quoted(account.password)}"]
 	if "unix_socket" in account.server:
 		lines.append(f"socket={_quoted(account.server['unix_socket'])}")
@@ -95,11 +103,23 @@ def defaults_file(account: RootAccount):
 			f"port={int(account.server['port'])}",
 			"protocol=TCP",
 		]
+	text = ("\n".join(lines) + "\n").encode()
+	if Path("/dev/fd").is_dir() and len(text) < 4096:  # a pipe holds it whole: no reader needed yet
+		read_end, write_end = os.pipe()
+		os.write(write_end, text)
+		os.close(write_end)
+		try:
+			yield ClientOptions(f"/dev/fd/{read_end}", (read_end,))
+		finally:
+			os.close(read_end)
+		return
+	folder = tempfile.mkdtemp(prefix="diag-db-")
+	path = Path(folder) / "client.cnf"
 	fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-	with os.fdopen(fd, "w") as f:
-		f.write("\n".join(lines) + "\n")
+	with os.fdopen(fd, "wb") as f:
+		f.write(text)
 	try:
-		yield path
+		yield ClientOptions(str(path))
 	finally:
 		shutil.rmtree(folder, ignore_errors=True)
 
@@ -113,6 +133,7 @@ def client_binary(dump: bool = False) -> str:
 	raise FileNotFoundError(f"{names[0]} is not installed: apt-get install mariadb-client.")
 
 
-def client_args(options: Path, *args: str, dump: bool = False) -> list[str]:
-	"""The client's command line: the option file first (as the client requires), never a password."""
-	return [client_binary(dump), f"--defaults-extra-file={options}", *args]
+def client_args(options: ClientOptions, *args: str, dump: bool = False) -> list[str]:
+	"""The client's command line: the option file first (as the client requires), never a password.
+	Start it with `pass_fds=options.fds`."""
+	return [client_binary(dump), f"--defaults-extra-file={options.path}", *args]

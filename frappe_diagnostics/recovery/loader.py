@@ -73,7 +73,11 @@ def load(reader: Reader, database: str, conn, account: dbroot.RootAccount, fault
 			args = [*dbroot.client_args(options, "--batch", "--max-allowed-packet=1073741824")]
 			args += ["--sandbox"] if _sandbox_supported(binary) else []
 			proc = subprocess.Popen(
-				[*args, database], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errors
+				[*args, database],
+				stdin=subprocess.PIPE,
+				stdout=subprocess.DEVNULL,
+				stderr=errors,
+				pass_fds=options.fds,
 			)
 			counter = sqldump.RowCounter()
 			try:

@@ -231,8 +231,7 @@ def _verify(run: Run) -> str:
 	except Refused as e:
 		raise RestoreRefused(f"{e.result.summary} Nothing was changed.") from None
 	scratch.hold_lock(conn, incoming)
-	with conn.cursor() as cur:
-		cur.execute(f"DROP DATABASE IF EXISTS {scratch.quote(incoming)}")
+	scratch.drop_database(conn, incoming)
 	scratch.create(conn, incoming)
 	try:
 		loaded, counts = restore_into(run.bset, run.key, conn, run.account, incoming, fault="during:verify")
@@ -377,8 +376,7 @@ def _finish_journal(ctx, options: Options, state: str, body, nothing: str) -> Ru
 
 
 def _drop_holding(run: Run) -> str:
-	with run.conn.cursor() as cur:
-		cur.execute(f"DROP DATABASE IF EXISTS {scratch.quote(run.journal['holding'])}")
+	scratch.drop_database(run.conn, run.journal["holding"])
 	for kind in run.journal["file_kinds"] or []:
 		folders.drop_hold(folders.Folders.of(run.ctx.site_path, kind, run.journal["id"]))
 	return f"Dropped {run.journal['holding']} and the old files folders."

@@ -91,8 +91,7 @@ def swap_db(run) -> str:
 		count = dbswap.swap(run.conn, live, incoming, hold, fault="during:swap_db")
 		summary = f"{count} restored tables are live in {live}; the old ones wait in {hold}."
 	run.journal.update(committed=True)
-	with run.conn.cursor() as cur:
-		cur.execute(f"DROP DATABASE IF EXISTS {scratch.quote(incoming)}")
+	scratch.drop_database(run.conn, incoming)
 	return summary
 
 
@@ -178,10 +177,9 @@ def undo_db(run) -> str:
 		summary = f"The old tables are back in {live}; the restored ones were dropped."
 	else:
 		summary = f"Nothing was swapped; {incoming} was dropped."
-	with run.conn.cursor() as cur:
-		for database in (incoming, hold, run.journal["undone"]):
-			if database:
-				cur.execute(f"DROP DATABASE IF EXISTS {scratch.quote(database)}")
+	for database in (incoming, hold, run.journal["undone"]):
+		if database:
+			scratch.drop_database(run.conn, database)
 	return summary
 
 

@@ -69,7 +69,7 @@ def take(ctx, folder: Path, stamp: str, frappe_version: str | None, fault: str =
 				ctx.conf["db_name"],
 				dump=True,
 			)
-			dump = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=errors)
+			dump = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=errors, pass_fds=options.fds)
 			zipper = subprocess.Popen(
 				[shutil.which("gzip") or "gzip", "-c"], stdin=dump.stdout, stdout=out, stderr=errors
 			)

@@ -64,11 +64,17 @@ def drop_leftovers(conn, prefix: str = SCRATCH) -> list[str]:
 			cur.execute("SELECT IS_FREE_LOCK(%s)", (_lock_name(name),))
 			if cur.fetchone()[0] != 1:
 				continue
-			cur.execute(f"DROP DATABASE IF EXISTS {quote(name)}")
-			for host in ("%", "localhost"):  # the load user a killed run left (recovery/loader.py)
-				cur.execute("DROP USER IF EXISTS %s@%s", (loader_user(name), host))
+		drop_database(conn, name)
 		dropped.append(name)
 	return dropped
+
+
+def drop_database(conn, name: str) -> None:
+	"""Drop one of our databases and the load user a killed load may have left with it."""
+	with conn.cursor() as cur:
+		cur.execute(f"DROP DATABASE IF EXISTS {quote(name)}")
+		for host in ("%", "localhost"):
+			cur.execute("DROP USER IF EXISTS %s@%s", (loader_user(name), host))
 
 
 def hold_lock(conn, database: str) -> None:
@@ -84,8 +90,8 @@ def create(conn, database: str) -> None:
 
 
 def drop(conn, database: str) -> None:
+	drop_database(conn, database)
 	with conn.cursor() as cur:
-		cur.execute(f"DROP DATABASE IF EXISTS {quote(database)}")
 		cur.execute("SELECT RELEASE_LOCK(%s)", (_lock_name(database),))
 
 

@@ -115,9 +115,9 @@ class TargetSite:
 	def cleanup(self) -> None:
 		conn = dbroot.connect(self.account)
 		try:
+			for database in [self.db, *self.ours()]:
+				scratch.drop_database(conn, database)
 			with conn.cursor() as cur:
-				for database in [self.db, *self.ours()]:
-					cur.execute(f"DROP DATABASE IF EXISTS {scratch.quote(database)}")
 				for host in ("%", "localhost"):
 					cur.execute("DROP USER IF EXISTS %s@%s", (self.db, host))
 		finally:
