@@ -394,12 +394,7 @@ def run(ctx, name: str, surface: str, /, **raw):
 	return entry.function(surface)(ctx, **inputs)
 
 
-# the operations troubleshooters (jobs, web, email, security, files) are declared in their own module
-from frappe_diagnostics.troubleshooters.catalog_operations import ENTRIES as _OPERATIONS
+# the operations (jobs, web, email, security, files) and recovery troubleshooters have modules of their own
+from frappe_diagnostics.troubleshooters import catalog_operations, recovery_entries
 
-CATALOG.update((t.name, t) for t in _OPERATIONS)
-
-# the recovery troubleshooters (backups, verify-backup, data-loss, recover-doc) too
-from frappe_diagnostics.troubleshooters.recovery_entries import ENTRIES as _RECOVERY
-
-CATALOG.update((t.name, t) for t in _RECOVERY)
+CATALOG.update((t.name, t) for t in (*catalog_operations.ENTRIES, *recovery_entries.ENTRIES))
