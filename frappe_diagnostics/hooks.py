@@ -44,6 +44,8 @@ scheduler_events = {
 		],
 	},
 	"daily": ["frappe_diagnostics.site.tasks.cleanup_old_runs"],
+	# the backup verification drill (decides by Diagnostics Settings' drill frequency; long queue)
+	"daily_long": ["frappe_diagnostics.site.recovery.drill.scheduled_drill"],
 }
 
 # Log Settings clears a group's Error Log list with the Error Logs (Frappe keeps those 14 days by default)

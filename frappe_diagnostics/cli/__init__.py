@@ -131,3 +131,12 @@ main.add_command(metrics)
 for _entry in catalog.on(STANDALONE):
 	if _entry.command not in main.commands:  # `doctor` adds the host checks to the startup doctor
 		main.add_command(troubleshooter_command(_entry))
+
+
+def _add_recovery_commands() -> None:
+	from frappe_diagnostics.cli.recovery import add_standalone
+
+	add_standalone(main, PLACE)
+
+
+_add_recovery_commands()

@@ -14,6 +14,7 @@ from frappe_diagnostics.commands.errors import errors
 from frappe_diagnostics.commands.fixes import fix
 from frappe_diagnostics.commands.health import list_checks, run
 from frappe_diagnostics.commands.maintain import maintain
+from frappe_diagnostics.commands.recovery import COMMANDS as RECOVERY
 from frappe_diagnostics.commands.troubleshoot import troubleshooter_commands
 
 
@@ -22,7 +23,7 @@ def diagnostics():
 	"""Health checks, troubleshooters and fixes of frappe_diagnostics."""
 
 
-for _command in (run, list_checks, errors, fix, maintain, debug, *troubleshooter_commands()):
+for _command in (run, list_checks, errors, fix, maintain, debug, *RECOVERY, *troubleshooter_commands()):
 	diagnostics.add_command(_command)
 
 commands = [diagnostics]

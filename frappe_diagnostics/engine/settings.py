@@ -45,6 +45,7 @@ DEFAULTS: dict[str, Default] = {
 	"readiness_checks": Default("database.connectivity\nredis.cache\nredis.queue"),
 	"probe_rate_limit": Default(120, 1, 6000),
 	"debug_max_minutes": Default(120, 1, 1440),
+	"drill_frequency": Default("Weekly"),  # the backup verification drill; runs only with a root account
 }
 LIMITS = {name: (d.low, d.high) for name, d in DEFAULTS.items() if d.low is not None}
 
@@ -58,6 +59,7 @@ class Settings:
 	parallel: int = DEFAULTS["parallel"].value
 	disabled: frozenset[str] = frozenset()
 	thresholds: dict[str, dict[str, float]] = field(default_factory=dict)
+	backup_folders: tuple[str, ...] = ()  # extra folders of backup sets (recovery/inventory.py)
 
 	@classmethod
 	def from_mapping(cls, data: dict[str, Any] | None) -> Settings:
@@ -75,4 +77,7 @@ class Settings:
 			parallel=DEFAULTS["parallel"].clamp(data.get("parallel")),
 			disabled=frozenset(d for d in disabled if d),
 			thresholds={k: dict(v) for k, v in thresholds.items()},
+			backup_folders=tuple(
+				line.strip() for line in str(data.get("backup_folders") or "").splitlines() if line.strip()
+			),
 		)

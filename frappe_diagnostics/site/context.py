@@ -45,5 +45,6 @@ def load_settings() -> Settings:
 			"parallel": doc.parallel,
 			"disabled_checks": doc.disabled_checks or "",
 			"threshold_overrides": doc.threshold_overrides or "",
+			"backup_folders": doc.get("backup_folders") or "",
 		}
 	)

@@ -74,6 +74,7 @@ def cleanup_old_runs() -> int:
 	if names:
 		frappe.db.delete("Diagnostic Alert", {"diagnostic_run": ("in", names)})
 		frappe.db.delete("Diagnostic Result", {"parenttype": "Diagnostic Run", "parent": ("in", names)})
+		frappe.db.delete("Recovery Step", {"parenttype": "Diagnostic Run", "parent": ("in", names)})
 		frappe.db.delete("Diagnostic Run", {"name": ("in", names)})
 	return len(names)
 

@@ -394,7 +394,7 @@ def run(ctx, name: str, surface: str, /, **raw):
 	return entry.function(surface)(ctx, **inputs)
 
 
-# the operations troubleshooters (jobs, web, email, security, files) are declared in their own module
-from frappe_diagnostics.troubleshooters.catalog_operations import ENTRIES as _OPERATIONS
+# the operations (jobs, web, email, security, files) and recovery troubleshooters have modules of their own
+from frappe_diagnostics.troubleshooters import catalog_operations, recovery_entries
 
-CATALOG.update((t.name, t) for t in _OPERATIONS)
+CATALOG.update((t.name, t) for t in (*catalog_operations.ENTRIES, *recovery_entries.ENTRIES))

@@ -351,3 +351,8 @@ ACTIONS = {
 from frappe_diagnostics.site.fixes.maintenance import MAINTENANCE
 
 ACTIONS.update(MAINTENANCE)
+
+# the recovery actions (restore a document from a backup or from Deleted Document) too
+from frappe_diagnostics.site.recovery.doc_actions import ACTIONS as _RECOVERY
+
+ACTIONS.update({a.name: a for a in _RECOVERY})

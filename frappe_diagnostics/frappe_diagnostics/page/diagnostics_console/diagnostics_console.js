@@ -36,6 +36,7 @@ class DiagnosticsPage {
 				<div class="h6 text-muted">${__("Checks needing attention, last 30 health runs")}</div>
 				<div class="diag-history"></div>
 			</div>
+			<div class="diag-recovery"></div>
 		</div>`).appendTo(page.main);
 		frappe.realtime.on("diagnostics_progress", (data) => this.show_progress(data));
 	}
@@ -43,6 +44,10 @@ class DiagnosticsPage {
 	load() {
 		frappe.call({ method: "frappe_diagnostics.api.health.latest", type: "GET" }).then((r) => this.render(r.message));
 		this.load_history();
+		// the Recovery section (public/js/recovery_console.js) is loaded by this page only
+		frappe.require("/assets/frappe_diagnostics/js/recovery_console.js", () =>
+			frappe_diagnostics.recovery.render(this.$body.find(".diag-recovery"))
+		);
 	}
 
 	load_history() {
