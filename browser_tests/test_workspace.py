@@ -73,9 +73,12 @@ def test_charts_fill_the_row_and_the_donut_legend_names_every_status(desk):
 	def boxes(selector):
 		return [w.bounding_box() for w in page.query_selector_all(selector)]
 
-	cards_end = max(b["y"] + b["height"] for b in boxes(".widget.number-widget-box"))
-	assert min(b["y"] for b in boxes(".widget.shortcut-widget-box")) >= cards_end, (
-		"shortcuts start below the cards"
+	def overlap(a, b):
+		return a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]
+
+	cards, shortcuts = boxes(".widget.number-widget-box"), boxes(".widget.shortcut-widget-box")
+	assert not [(c, s) for c in cards for s in shortcuts if overlap(c, s)], (
+		"a shortcut shares a row with a card"
 	)
 	donut = next(c for c in charts if "Runs by status" in c.inner_text())
 	svg = donut.query_selector("svg.frappe-chart").bounding_box()

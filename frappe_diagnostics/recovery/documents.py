@@ -3,6 +3,7 @@ live record. Framework-free: the live side is read with the site's own database 
 
 from __future__ import annotations
 
+import json
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -163,5 +164,27 @@ def _text(value):
 
 
 def _short(value, limit: int):
+	"""A value short enough to show: long text cut at a word with "…", long JSON described, never cut."""
 	value = _text(value)
-	return value if not isinstance(value, str) or len(value) <= limit else value[:limit] + "…"
+	if not isinstance(value, str) or len(value) <= limit:
+		return value
+	described = _json_described(value)
+	if described:
+		return described
+	cut = value[:limit].rsplit(" ", 1)[0] if " " in value[:limit] else value[:limit]
+	return cut + "…"
+
+
+def _json_described(text: str) -> str | None:
+	stripped = text.strip()
+	if not stripped.startswith(("{", "[")):
+		return None
+	try:
+		data = json.loads(stripped)
+	except ValueError:
+		return None
+	if isinstance(data, dict):
+		return f"(JSON: {len(data)} keys, {len(text):,} characters)"
+	if isinstance(data, list):
+		return f"(JSON: a list of {len(data)}, {len(text):,} characters)"
+	return None

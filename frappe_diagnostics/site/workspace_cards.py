@@ -26,7 +26,7 @@ def sync_check_cards() -> list[str]:
 	content = json.loads(workspace.content or "[]")
 	listed = {row.number_card_name for row in workspace.number_cards}
 	placed = {b["data"].get("number_card_name") for b in content if b.get("type") == "number_card"}
-	after = max((i for i, b in enumerate(content) if b.get("type") == "number_card"), default=0)
+	after = _end_of_first_card_row(content)
 	added = []
 	for card in cards:
 		label = card.label or card.name
@@ -44,3 +44,15 @@ def sync_check_cards() -> list[str]:
 		workspace.content = json.dumps(content, separators=(",", ":"))
 		workspace.save(ignore_permissions=True)
 	return added
+
+
+def _end_of_first_card_row(content: list[dict]) -> int:
+	"""The index of the last card of the first run of number cards (Site health): per-check cards join
+	that run, not a later section's (Recovery's cards sit further down)."""
+	first = next((i for i, b in enumerate(content) if b.get("type") == "number_card"), None)
+	if first is None:
+		return 0
+	end = first
+	while end + 1 < len(content) and content[end + 1].get("type") == "number_card":
+		end += 1
+	return end

@@ -182,10 +182,11 @@ class TestWorkspaceCards(TestCase):
 		self.assertEqual(sync_check_cards(), [])  # idempotent
 		workspace = frappe.get_doc("Workspace", "Diagnostics")
 		self.assertIn(card.name, [r.number_card_name for r in workspace.number_cards])
-		blocks = [
-			b["data"].get("number_card_name")
-			for b in json.loads(workspace.content)
-			if b["type"] == "number_card"
-		]
-		self.assertEqual(blocks[-1], "Diag test check")  # placed after the other cards, before the shortcuts
-		self.assertEqual(blocks.count("Diag test check"), 1)
+		content = json.loads(workspace.content)
+		names = [b["data"].get("number_card_name") for b in content]
+		at = names.index("Diag test check")
+		self.assertEqual(names.count("Diag test check"), 1)
+		# it ends the first row of cards (Site health), before the shortcuts and the Recovery section
+		self.assertEqual(content[at - 1]["type"], "number_card")
+		self.assertNotEqual(content[at + 1]["type"], "number_card")
+		self.assertLess(at, names.index("Recovery point (h)"))

@@ -50,7 +50,21 @@ frappe_diagnostics.value_html = function (value) {
 	if (typeof value === "object") {
 		return Object.keys(value).length ? frappe_diagnostics.evidence_html(value) : `<span class="text-muted">${__("none")}</span>`;
 	}
+	const nested = frappe_diagnostics.json_value(value);
+	if (nested !== undefined) return frappe_diagnostics.value_html(nested); // a field that stores JSON
 	return esc(value);
+};
+
+// A string that holds a JSON object or list (e.g. a document's JSON field) is shown as the data it is.
+frappe_diagnostics.json_value = function (text) {
+	const t = String(text).trim();
+	if (!(t.startsWith("{") && t.endsWith("}")) && !(t.startsWith("[") && t.endsWith("]"))) return undefined;
+	try {
+		const parsed = JSON.parse(t);
+		return parsed !== null && typeof parsed === "object" ? parsed : undefined;
+	} catch (e) {
+		return undefined;
+	}
 };
 
 frappe_diagnostics.label = (key) => frappe_diagnostics.esc(frappe.model.unscrub(String(key)).replace(/\./g, " · "));

@@ -46,7 +46,7 @@ frappe_diagnostics.recovery.html = function (data, runs) {
 			const v = s.verification;
 			const pill = v ? `<span class="indicator-pill ${frappe_diagnostics.STATUS_COLOURS[(v.status || "").toLowerCase()] || "gray"}">${esc(v.status)}</span>` : `<span class="text-muted">${__("not verified")}</span>`;
 			const parts = Object.keys(s.files).join(", ");
-			return `<tr><td><code>${esc(s.set)}</code></td><td>${s.age_h} h</td><td>${esc(parts)}${s.partial ? " " + __("(partial)") : ""}</td>
+			return `<tr><td><span class="text-monospace">${esc(s.set)}</span></td><td>${s.age_h} h</td><td>${esc(parts)}${s.partial ? " " + __("(partial)") : ""}</td>
 				<td>${s.encrypted ? __("encrypted") : ""}</td><td>${(s.size_bytes / 1048576).toFixed(1)} MiB</td>
 				<td>${pill} ${v && v.restore_time_s ? esc(String(v.restore_time_s)) + " s" : ""}
 				${v ? `<a href="/app/diagnostic-run/${encodeURIComponent(v.name)}">${esc(v.name)}</a>` : ""}</td></tr>`;
@@ -61,7 +61,7 @@ frappe_diagnostics.recovery.html = function (data, runs) {
 			<button class="btn btn-default btn-xs diag-verify">${__("Verify the newest backup")}</button>
 			<button class="btn btn-default btn-xs diag-start-run">${__("Start a Recovery Run…")}</button>
 		</div>
-		${data.restore_command ? `<div class="small text-muted">${__("To restore (from a shell on the server; never from the browser)")}: <code>${esc(data.restore_command)}</code></div>` : ""}
+		${data.restore_command ? `<div class="small text-muted">${__("To restore (from a shell on the server; never from the browser)")}:</div>${frappe_diagnostics.command_html(data.restore_command)}` : ""}
 		<table class="table table-sm small"><thead><tr><th>${__("Set")}</th><th>${__("Age")}</th><th>${__("Parts")}</th><th></th><th>${__("Size")}</th><th>${__("Verification")}</th></tr></thead>
 		<tbody>${rows || `<tr><td colspan="6" class="text-muted">${__("No backup found.")}</td></tr>`}</tbody></table>
 		${frappe_diagnostics.recovery.drills_html(data.last_drills || [])}
@@ -88,10 +88,10 @@ frappe_diagnostics.recovery.run_html = function (run) {
 	if (next && next.step_type === "Automatic") {
 		action = `<button class="btn btn-default btn-xs diag-run-step" data-run="${esc(run.name)}" data-step="${esc(next.step)}">${__("Run: {0}", [esc(next.title)])}</button>`;
 	} else if (next && next.step_type === "Manual") {
-		action = `${esc(next.title)} <code>${esc(next.commands || "")}</code>
+		action = `${esc(next.title)} ${frappe_diagnostics.command_html(next.commands || "")}
 			<button class="btn btn-default btn-xs diag-mark-done" data-run="${esc(run.name)}" data-step="${esc(next.step)}">${__("Mark done…")}</button>`;
 	} else if (next) {
-		action = `${esc(next.title)}: ${__("run from a shell")} <code>${esc(next.commands || "")}</code>`;
+		action = `${esc(next.title)}: ${__("run from a shell")} ${frappe_diagnostics.command_html(next.commands || "")}`;
 	}
 	return `<div class="diag-recovery-run small"><a href="/app/diagnostic-run/${encodeURIComponent(run.name)}">${esc(run.name)}</a>
 		${esc(frappe_diagnostics.recovery.PROCEDURES[run.procedure] || run.procedure || "")}: ${esc(run.summary || "")} ${action}</div>`;
