@@ -91,19 +91,22 @@ def cli(*args, cwd, env=None):
 
 
 def groups(done) -> list[dict]:
-	assert done.returncode in (0, 1), done.stderr
+	"""The digest's groups; these runs pass --fail-on never, so the exit code says only that it answered."""
+	assert done.returncode == 0, done.stderr
 	return json.loads(done.stdout)["groups"]
 
 
 def test_slowlog_reads_files_from_anywhere_as_one_log(two_logs, tmp_path):
-	found = groups(cli("slowlog", *two_logs, "--since", "2024-01-01", "--json", cwd=tmp_path))
+	found = groups(
+		cli("slowlog", *two_logs, "--since", "2024-01-01", "--json", "--fail-on", "never", cwd=tmp_path)
+	)
 	assert [(g["count"], round(g["total_time"], 1)) for g in found] == [(2, 14.0), (3, 1.5)]
 	assert found[0]["databases"] == ["site1", "site2"] and found[0]["users"] == ["u1", "u2"]
 	assert found[0]["p50_time"] == pytest.approx(5.0, rel=0.05) and found[0]["max_time"] == 9.0
 
 
 def test_slowlog_options(two_logs, tmp_path):
-	base = ["slowlog", *two_logs, "--since", "2024-01-01", "--json"]
+	base = ["slowlog", *two_logs, "--since", "2024-01-01", "--json", "--fail-on", "never"]
 	by_count = groups(cli(*base, "--order-by", "count", "--top", "1", cwd=tmp_path))
 	assert [g["count"] for g in by_count] == [3]
 	by_max = groups(cli(*base, "--order-by", "max", cwd=tmp_path))

@@ -177,6 +177,7 @@ def test_the_advisor_never_divides_by_zero_or_crashes(status, variables):
 
 
 def test_the_advisor_on_this_real_server(bench):
+	"""The real server's settings are whatever this machine has: the advisor reads them and never errs."""
 	step = steps(diagnose_database(bench.context()))["database.advisor"]
-	assert step.status in (Status.OK, Status.WARNING)
+	assert step.status is not Status.ERROR, step.summary
 	assert "MariaDB" in str(step.metric("server_version"))
