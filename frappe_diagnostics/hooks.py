@@ -33,12 +33,9 @@ after_migrate = [
 
 scheduler_events = {
 	"cron": {
-		# decides by Diagnostics Settings' frequency whether a run is due at this site's own minute
-		# (fleet/stagger.py); ends debug sessions that lapsed
-		"* * * * *": [
-			"frappe_diagnostics.site.tasks.scheduled_health_run",
-			"frappe_diagnostics.site.debug.session.tick",
-		],
+		# one job a minute: a health run when this site's own minute of the interval is due
+		# (fleet/stagger.py), and lapsed debug sessions ended
+		"* * * * *": ["frappe_diagnostics.site.tasks.every_minute"],
 		"*/5 * * * *": [
 			"frappe_diagnostics.site.tasks.group_new_error_logs",
 		],

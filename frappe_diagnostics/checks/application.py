@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from frappe_diagnostics.engine.probe import missing_table
 from frappe_diagnostics.engine.registry import check
 from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status, route
-
-MISSING_TABLE = 1146
 
 
 def site_now(probe) -> datetime:
@@ -31,10 +30,6 @@ def site_now(probe) -> datetime:
 	return datetime.now()
 
 
-def _missing_table(error: Exception) -> bool:
-	return bool(getattr(error, "args", None)) and error.args[0] == MISSING_TABLE
-
-
 @check("application.sessions", title="Active sessions", tags=("application",), thresholds={"window_min": 30})
 def sessions(probe):
 	window = int(probe.threshold("window_min"))
@@ -42,7 +37,7 @@ def sessions(probe):
 	try:
 		count = probe.sql_value("SELECT COUNT(*) AS n FROM `tabSessions` WHERE lastupdate >= %s", (since,))
 	except Exception as e:
-		if _missing_table(e):
+		if missing_table(e):
 			return probe.skipped(
 				"This site keeps no tabSessions table (not a Frappe database, or sessions live elsewhere)."
 			)
@@ -76,7 +71,7 @@ def error_log(probe):
 			(since, since),
 		)
 	except Exception as e:
-		if _missing_table(e):
+		if missing_table(e):
 			return probe.skipped("This database has no Error Log table.")
 		raise
 	total = sum(int(r["n"]) for r in rows)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from frappe_diagnostics.checks.application import _missing_table, site_now
+from frappe_diagnostics.checks.application import site_now
 from frappe_diagnostics.checks.job_failures import exception_line
+from frappe_diagnostics.engine.probe import missing_table
 from frappe_diagnostics.engine.registry import check
 from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status, route
 from frappe_diagnostics.engine.shell import bench
@@ -50,7 +51,7 @@ def email_queue(probe):
 	try:
 		state = queue_state(probe)
 	except Exception as e:
-		if _missing_table(e):
+		if missing_table(e):
 			return probe.skipped("This database has no Email Queue or Email Account table.")
 		raise
 	counts, site = state["counts"], probe.site.name

@@ -7,7 +7,7 @@ import itertools
 import secrets
 from pathlib import Path
 
-from frappe_diagnostics.checks.application import _missing_table
+from frappe_diagnostics.engine.probe import missing_table
 from frappe_diagnostics.engine.registry import check
 from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
 from frappe_diagnostics.engine.shell import bench
@@ -55,7 +55,7 @@ def consistency(probe):
 	try:
 		records = sample_records(probe, size)
 	except Exception as e:
-		if _missing_table(e):
+		if missing_table(e):
 			return probe.skipped("This database has no File table.")
 		raise
 	local = [r for r in records if url_key(r["file_url"])]

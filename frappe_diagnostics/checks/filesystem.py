@@ -11,6 +11,7 @@ from frappe_diagnostics.checks.verdicts import undecided
 from frappe_diagnostics.engine.registry import check
 from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
 from frappe_diagnostics.engine.shell import command
+from frappe_diagnostics.knowledge.benchconfig import user_name
 
 
 def site_folders(ctx) -> dict[str, Path]:
@@ -157,15 +158,15 @@ def permissions(probe):
 		except FileNotFoundError:
 			continue
 		if st.st_uid != owner:
-			foreign[str(path.relative_to(bench))] = _user(st.st_uid)
+			foreign[str(path.relative_to(bench))] = user_name(st.st_uid)
 		if st.st_uid != owner and not (st.st_mode & 0o044):
 			unreadable.append(str(path.relative_to(bench)))
 	if not foreign:
-		return probe.ok(f"The site's files belong to the bench's owner ({_user(owner)}).")
+		return probe.ok(f"The site's files belong to the bench's owner ({user_name(owner)}).")
 	status = Status.CRITICAL if unreadable else Status.WARNING
 	return probe.result(
 		status,
-		f"Files of the site belong to another user than the bench's owner ({_user(owner)}): {', '.join(foreign)}.",
+		f"Files of the site belong to another user than the bench's owner ({user_name(owner)}): {', '.join(foreign)}.",
 		findings=[
 			Finding(
 				"Files owned by another user (often from running bench as root)",
@@ -175,16 +176,9 @@ def permissions(probe):
 		fixes=[
 			Fix(
 				"Give the bench's files back to its user.",
-				command=command("sudo", "chown", "-R", f"{_user(owner)}:{_user(owner)}", bench / "sites"),
+				command=command(
+					"sudo", "chown", "-R", f"{user_name(owner)}:{user_name(owner)}", bench / "sites"
+				),
 			)
 		],
 	)
-
-
-def _user(uid: int) -> str:
-	try:
-		import pwd
-
-		return pwd.getpwuid(uid).pw_name
-	except (ImportError, KeyError):
-		return str(uid)

@@ -6,7 +6,8 @@ from __future__ import annotations
 import warnings
 from datetime import datetime, timedelta, timezone
 
-from frappe_diagnostics.checks.application import _missing_table, site_now
+from frappe_diagnostics.checks.application import site_now
+from frappe_diagnostics.engine.probe import missing_table
 from frappe_diagnostics.engine.registry import check
 from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status, route
 from frappe_diagnostics.engine.shell import bench
@@ -143,7 +144,7 @@ def failed_recent(probe):
 	try:
 		logs = scheduled_failures(probe, site_now(probe) - timedelta(hours=hours))
 	except Exception as e:
-		if not _missing_table(e):
+		if not missing_table(e):
 			raise
 		logs = []
 	total = len(jobs) + len(logs)

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from frappe_diagnostics.checks.application import _missing_table, site_now
+from frappe_diagnostics.checks.application import site_now
+from frappe_diagnostics.engine.probe import missing_table
 from frappe_diagnostics.engine.registry import check
 from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status, route
 from frappe_diagnostics.engine.shell import bench, command
@@ -57,7 +58,7 @@ def _dormant(probe, now: datetime) -> bool:
 		last = probe.sql_value("SELECT MAX(modified) FROM `tabActivity Log`")
 		days = _single(probe, "System Settings", "dormant_days")
 	except Exception as e:
-		if _missing_table(e):
+		if missing_table(e):
 			return False
 		raise
 	if not isinstance(last, datetime):
@@ -94,7 +95,7 @@ def alive(probe):
 	try:
 		state = scheduler_state(probe)
 	except Exception as e:
-		if _missing_table(e):
+		if missing_table(e):
 			return probe.skipped("This database has no Scheduled Job Type table (not a Frappe site).")
 		raise
 	site = probe.site.name

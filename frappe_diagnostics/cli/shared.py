@@ -115,6 +115,16 @@ TAG = click.Option(
 )
 
 
+def with_params(*params: click.Parameter):
+	"""Attach shared declarations (JSON, FAIL, …) to a command, as `@click.option` would declare them anew."""
+
+	def decorator(fn):
+		fn.__click_params__ = [*getattr(fn, "__click_params__", []), *reversed(params)]
+		return fn
+
+	return decorator
+
+
 def output_params(store: bool) -> list[click.Parameter]:
 	return [JSON, FAIL, *([NO_STORE] if store else [])]
 

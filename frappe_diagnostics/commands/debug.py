@@ -61,7 +61,7 @@ def start(context, minutes, monitor, recorder, sql, log_level, loggers, user):
 
 
 @debug.command("status", cls=shared.Command)
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@shared.with_params(shared.JSON)
 @pass_context
 def status(context, as_json):
 	"""Whether a debug session is on, what it turned on and until when."""
@@ -79,7 +79,7 @@ def status(context, as_json):
 
 
 @debug.command("stop", cls=shared.Command)
-@click.option("--json", "as_json", is_flag=True, help="Print the Debug Session report as JSON.")
+@shared.with_params(shared.JSON)
 @pass_context
 def stop(context, as_json):
 	"""End the session now and store its Debug Session report."""

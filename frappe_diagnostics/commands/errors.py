@@ -30,7 +30,7 @@ from frappe_diagnostics.engine.render import to_json
 @click.option(
 	"--limit", type=click.IntRange(1, 500), default=20, show_default=True, help="How many groups to list."
 )
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@shared.with_params(shared.JSON)
 @pass_context
 def errors(context, backfill, batch_size, status, since, limit, as_json):
 	"""Error Log grouped by fingerprint, most frequent first, with the matched solution."""

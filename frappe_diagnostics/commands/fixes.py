@@ -40,7 +40,7 @@ def _done(log: dict, reverting: bool, reversible: bool) -> str:
 @click.option("--apply", "do_apply", is_flag=True, help="Apply the fix (default: dry run only).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation (with --apply).")
 @click.option("--run", "run_name", help="The Diagnostic Run that proposed this fix (for the audit log).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@shared.with_params(shared.JSON)
 @pass_context
 def fix(context, action, do_apply, yes, run_name, as_json):
 	"""Dry-run or apply a fix offered by a diagnosis, e.g. 'enable_user?user=a@b.c' or 'revert?log=DFL-…'.

@@ -27,7 +27,7 @@ ACTIONS = (
 @click.argument("params", nargs=-1, metavar="[KEY=VALUE]...")
 @click.option("--apply", "do_apply", is_flag=True, help="Apply it (default: dry run only).")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation (with --apply).")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@shared.with_params(shared.JSON)
 @pass_context
 def maintain(context, name, params, do_apply, yes, as_json):
 	"""Safe maintenance for this site: clear_cache, trim_logs, delete_old_logs days=N, analyze_tables

@@ -75,10 +75,7 @@ restore = shared.Command(
 	show_default=True,
 	help="Seconds to wait for the background job.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
-@click.option(
-	"--fail-on", type=click.Choice(("warning", "critical", "never")), default="critical", show_default=True
-)
+@shared.with_params(shared.JSON, shared.FAIL)
 @pass_context
 def validate(context, job_timeout, as_json, fail_on):
 	"""Is the site back? Health, core tables, folders, scheduler, a background job, Administrator; stored."""
@@ -233,7 +230,7 @@ def done(context, run, step, note, skip):
 
 @recovery.command("report")
 @click.argument("run")
-@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of text.")
+@shared.with_params(shared.JSON)
 @pass_context
 def show_report(context, run, as_json):
 	"""The run's real figures: downtime, data window lost, steps and who did them."""

@@ -79,6 +79,22 @@ class SiteContext:
 			cursorclass=pymysql.cursors.DictCursor,
 		)
 
+	def query(self, sql: str, args=None, timeout_s: float = 5.0) -> list[dict]:
+		"""One statement on a short connection of its own (never a check's: checks go through the probe)."""
+		conn = self.connect_db(timeout_s=timeout_s)
+		try:
+			with conn.cursor() as cur:
+				cur.execute(sql, args)
+				return list(cur.fetchall())
+		finally:
+			conn.close()
+
+	def server_variables(self, *names: str) -> dict[str, Any]:
+		"""Global variables of the site's database server, in one round trip."""
+		if not all(re.fullmatch(r"[a-z_]+", n) for n in names):
+			raise ValueError(f"not server variables: {names!r}")
+		return self.query("SELECT " + ", ".join(f"@@{n} AS `{n}`" for n in names))[0]
+
 	# redis
 	def redis_url(self, kind: str) -> str | None:
 		return self.conf.get(f"redis_{kind}")
@@ -120,6 +136,15 @@ class SiteContext:
 
 	def describe(self) -> dict:
 		return {"kind": self.kind, "site": self.name, "bench": str(self.bench_path or "")}
+
+
+def server_path(value: str | None, datadir: str | None) -> Path | None:
+	"""A file a database server names (slow_query_log_file, log_error), made absolute against its datadir
+	as the server does; None when the server names none."""
+	if not value:
+		return None
+	path = Path(value)
+	return path if path.is_absolute() else Path(datadir or "/var/lib/mysql") / path
 
 
 def collect_secrets(conf: dict, _depth: int = 0) -> list[str]:

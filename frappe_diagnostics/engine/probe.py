@@ -9,6 +9,14 @@ from collections.abc import Iterable
 
 from frappe_diagnostics.engine.result import CheckResult, Finding, Fix, Metric, Status
 
+MISSING_TABLE = 1146  # MariaDB: the table does not exist
+
+
+def missing_table(error: Exception) -> bool:
+	"""Whether a database error says the table does not exist (a site without that DocType yet)."""
+	args = getattr(error, "args", None)
+	return bool(args) and args[0] == MISSING_TABLE
+
 
 class ServiceUnavailable(Exception):
 	"""A service the check needs is down; the check is skipped, the connectivity check reports it."""

@@ -237,3 +237,13 @@ def size_bytes(value: str | None) -> int | None:
 		return None
 	number = int(match.group(1)) * {"": 1, "k": 1024, "m": 1024**2, "g": 1024**3}[match.group(2).lower()]
 	return number or None
+
+
+def user_name(uid: int) -> str:
+	"""The OS user name of a uid (the uid itself when it has none, e.g. in a container)."""
+	try:
+		import pwd
+
+		return pwd.getpwuid(uid).pw_name
+	except (ImportError, KeyError):
+		return str(uid)

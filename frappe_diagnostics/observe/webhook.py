@@ -9,7 +9,6 @@ import urllib.request
 
 from frappe_diagnostics.observe.alerting import RESOLVED, Decision
 
-FORMATS = ("JSON", "Slack", "Teams")
 TIMEOUT_S = 5.0
 COLOUR = {"ok": "2EB886", "warning": "F2C744", "critical": "D72B3F", "error": "8E44AD"}
 

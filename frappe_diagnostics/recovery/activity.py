@@ -6,6 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from frappe_diagnostics.engine.probe import missing_table
+
 FRAPPE_DEFAULT_ZONE = "Asia/Kolkata"  # what Frappe uses when System Settings has no time zone
 
 
@@ -45,7 +47,7 @@ def _safe(query, sql: str, args) -> list[dict]:
 	try:
 		return [dict(r) for r in query(sql, args)]
 	except Exception as e:
-		if "doesn't exist" in str(e) or "1146" in str(e):
+		if missing_table(e):
 			return []
 		raise
 

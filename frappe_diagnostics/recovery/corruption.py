@@ -7,6 +7,7 @@ import re
 import time
 from pathlib import Path
 
+from frappe_diagnostics.engine.context import server_path
 from frappe_diagnostics.engine.result import Finding, Metric
 from frappe_diagnostics.troubleshooters.steps import CRITICAL, OK, WARNING, step
 
@@ -80,16 +81,8 @@ def check_tables(ctx, tables=None, budget_s: float = 60.0):
 
 def error_log(ctx, lines: int = 2000):
 	"""The server's error log (when this machine can read it): recent lines that speak of errors or damage."""
-	conn = ctx.connect_db(timeout_s=5.0)
-	try:
-		with conn.cursor() as cur:
-			cur.execute("SELECT @@log_error AS path, @@datadir AS datadir")
-			row = cur.fetchone()
-	finally:
-		conn.close()
-	path = Path(row["path"] or "")
-	if row["path"] and not path.is_absolute():
-		path = Path(row["datadir"]) / path
+	row = ctx.server_variables("log_error", "datadir")
+	path = server_path(row["log_error"], row["datadir"]) or Path("")
 	try:
 		tail = _tail(path, lines)
 	except OSError as e:

@@ -8,12 +8,13 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from frappe_diagnostics.engine.result import Metric, Status
 from frappe_diagnostics.engine.shell import bench
+from frappe_diagnostics.knowledge.timewindow import iso
 from frappe_diagnostics.recovery.naming import CONFIG, DATABASE, KINDS, STAMP, BackupFile, parse, slug_of
 
 DEFAULT_FOLDER = "private/backups"
@@ -76,7 +77,7 @@ class BackupSet:
 		return {
 			"set": self.stamp,
 			"site_slug": self.slug,
-			"taken_at": datetime.fromtimestamp(self.taken_at, timezone.utc).isoformat(timespec="seconds"),
+			"taken_at": iso(self.taken_at),
 			"age_h": round(self.age_s(now) / 3600, 2),
 			"partial": self.partial,
 			"encrypted": self.encrypted,

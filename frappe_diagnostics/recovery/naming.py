@@ -45,10 +45,6 @@ class BackupFile:
 	def name(self) -> str:
 		return self.path.name
 
-	@property
-	def compressed(self) -> bool:
-		return self.path.name.endswith((".gz", ".tgz"))
-
 
 def parse(path: Path, slugs: tuple[str, ...] = (), stat=None) -> BackupFile | None:
 	"""The backup file a path names, or None when it is not named like one."""

@@ -31,7 +31,6 @@ STAGES = (
 	"validate",
 	"maintenance_off",
 )
-COMMIT = "swap_db"
 FILE_KINDS = (PUBLIC, PRIVATE)
 
 

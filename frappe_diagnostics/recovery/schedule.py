@@ -8,6 +8,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from frappe_diagnostics.engine.probe import missing_table
+
 OFFSITE = (("S3 Backup Settings", "enabled"), ("Dropbox Settings", "enabled"), ("Google Drive", "enable"))
 CRON_FILES = ("/etc/crontab", "/etc/cron.d")
 
@@ -69,6 +71,6 @@ def last_failure(sql) -> dict | None:
 		try:
 			found += sql(query)
 		except Exception as e:
-			if "1146" not in str(e) and "doesn't exist" not in str(e):
+			if not missing_table(e):
 				raise
 	return max(found, key=lambda r: r["creation"]) if found else None

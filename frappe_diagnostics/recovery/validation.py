@@ -63,21 +63,11 @@ def _health(ctx, in_restore: bool):
 	)
 
 
-def _sql(ctx, query: str, args=None) -> list[dict]:
-	conn = ctx.connect_db(timeout_s=10.0)
-	try:
-		with conn.cursor() as cur:
-			cur.execute(query, args)
-			return list(cur.fetchall())
-	finally:
-		conn.close()
-
-
 def _core_tables(ctx, _in_restore):
 	counts, missing = {}, {}
 	for table in CORE:
 		try:
-			counts[table] = _sql(ctx, f"SELECT COUNT(*) AS n FROM `{table}`")[0]["n"]
+			counts[table] = ctx.query(f"SELECT COUNT(*) AS n FROM `{table}`", timeout_s=10.0)[0]["n"]
 		except Exception as e:
 			missing[table] = str(e.args[1] if len(e.args) > 1 else e)
 	metrics = [Metric(t, n, "rows") for t, n in counts.items()]
@@ -133,8 +123,9 @@ def _folders(ctx, _in_restore):
 
 
 def _scheduler(ctx, in_restore: bool):
-	rows = _sql(
-		ctx, "SELECT value FROM `tabSingles` WHERE doctype = 'System Settings' AND field = 'enable_scheduler'"
+	rows = ctx.query(
+		"SELECT value FROM `tabSingles` WHERE doctype = 'System Settings' AND field = 'enable_scheduler'",
+		timeout_s=10.0,
 	)
 	enabled = bool(rows and str(rows[0]["value"]) not in ("0", "", "None"))
 	paused = int(ctx.conf.get("pause_scheduler") or 0) and not in_restore
@@ -157,10 +148,10 @@ def _scheduler(ctx, in_restore: bool):
 
 
 def _administrator(ctx, _in_restore):
-	user = _sql(ctx, "SELECT name, enabled FROM `tabUser` WHERE name = 'Administrator'")
-	password = _sql(
-		ctx,
+	user = ctx.query("SELECT name, enabled FROM `tabUser` WHERE name = 'Administrator'", timeout_s=10.0)
+	password = ctx.query(
 		"SELECT COUNT(*) AS n FROM `__Auth` WHERE doctype = 'User' AND name = 'Administrator' AND fieldname = 'password'",
+		timeout_s=10.0,
 	)
 	if not user:
 		return step("recovery.login", "Administrator can log in", CRITICAL, "There is no Administrator user.")

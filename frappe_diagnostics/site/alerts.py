@@ -35,7 +35,15 @@ def after_scheduled_run(doc) -> list[str]:
 	redactor = site_redactor()
 	title = redactor.text(headline(frappe.local.site, decisions))
 	body = [redactor.text(line) for line in lines(decisions, summaries)]
-	channels = send(title, body, decisions, doc, rules)
+	return deliver(decisions, doc, title, body, rules)
+
+
+def deliver(
+	decisions: list[Decision], doc, title: str, body: list[str], rules: dict | None = None
+) -> list[str]:
+	"""Send one alert (already decided and redacted) on every channel that is set up, and record one
+	Diagnostic Alert per decision; returns their names. The health runs' alerts and the drill's use it."""
+	channels = send(title, body, decisions, doc, rules or _rules())
 	return [_record(d, doc, title, channels) for d in decisions]
 
 

@@ -18,6 +18,13 @@ FREQUENCY_MINUTES = {
 LOCK_NAME = "frappe_diagnostics_health_run"
 
 
+def every_minute() -> dict[str, str]:
+	"""The per-minute cron: one job per site, not one per duty (each costs a worker an init and connect)."""
+	from frappe_diagnostics.site.debug.session import tick
+
+	return {"health_run": scheduled_health_run(), "debug_session": tick()}
+
+
 def scheduled_health_run() -> str:
 	"""Run when Diagnostics Settings say one is due; returns what it did (for logs and tests)."""
 	settings = frappe.get_single("Diagnostics Settings")

@@ -12,12 +12,13 @@ import re
 import time
 from pathlib import Path
 
-from frappe_diagnostics.checks.application import _missing_table
+from frappe_diagnostics.engine.probe import missing_table
 from frappe_diagnostics.engine.registry import Registry, check
 from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
 from frappe_diagnostics.engine.runner import run_checks
 from frappe_diagnostics.engine.settings import Settings
 from frappe_diagnostics.engine.shell import bench, command
+from frappe_diagnostics.knowledge.benchconfig import user_name
 from frappe_diagnostics.troubleshooters import files_scan
 from frappe_diagnostics.troubleshooters.diagnosis import Diagnosis
 from frappe_diagnostics.troubleshooters.steps import action
@@ -109,7 +110,7 @@ def scan_step(probe):
 	try:
 		result = files_scan.scan(ctx)
 	except Exception as e:
-		if _missing_table(e):
+		if missing_table(e):
 			return probe.skipped("This database has no File table.")
 		raise
 	metrics = [
@@ -186,13 +187,7 @@ def scan_step(probe):
 
 
 def _owner(ctx) -> str:
-	import pwd
-
-	st = ctx.bench_path.stat() if ctx.bench_path else ctx.site_path.stat()
-	try:
-		return pwd.getpwuid(st.st_uid).pw_name
-	except KeyError:
-		return str(st.st_uid)
+	return user_name((ctx.bench_path or ctx.site_path).stat().st_uid)
 
 
 def lookup_step(probe, file: str):

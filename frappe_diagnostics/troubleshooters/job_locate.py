@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from frappe_diagnostics.checks.application import _missing_table
 from frappe_diagnostics.checks.job_failures import (
 	exception_line,
 	job_method,
@@ -13,6 +12,7 @@ from frappe_diagnostics.checks.job_failures import (
 	job_traceback,
 	utc,
 )
+from frappe_diagnostics.engine.probe import missing_table
 from frappe_diagnostics.engine.result import Finding, Fix, Status
 from frappe_diagnostics.engine.shell import bench
 
@@ -103,7 +103,7 @@ def _scheduled_type(probe, wanted: str) -> dict | None:
 			(rows[0]["name"],),
 		)
 	except Exception as e:
-		if _missing_table(e):
+		if missing_table(e):
 			return None
 		raise
 	row = rows[0]

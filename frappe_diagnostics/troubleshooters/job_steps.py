@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from datetime import datetime, timezone
 
-from frappe_diagnostics.checks.application import _missing_table, site_now
+from frappe_diagnostics.checks.application import site_now
 from frappe_diagnostics.checks.job_failures import (
 	failed_jobs,
 	group_by_exception,
@@ -15,6 +15,7 @@ from frappe_diagnostics.checks.job_failures import (
 	scheduled_failures,
 	utc,
 )
+from frappe_diagnostics.engine.probe import missing_table
 from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
 
 DEFAULT_TIMEOUTS = {"short": 300, "default": 300, "long": 1500}  # frappe.utils.background_jobs
@@ -71,7 +72,7 @@ def scheduled_types_step(probe, since_local: datetime):
 		)
 		failures = scheduled_failures(probe, since_local)
 	except Exception as e:
-		if _missing_table(e):
+		if missing_table(e):
 			return probe.skipped("This database has no Scheduled Job Type table.")
 		raise
 	now = site_now(probe)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from frappe_diagnostics.engine.context import server_path
 from frappe_diagnostics.engine.result import CheckResult, Finding, Fix, Metric, Status
 from frappe_diagnostics.engine.shell import bench, command
 from frappe_diagnostics.knowledge.timewindow import iso, parse_since
@@ -18,17 +19,9 @@ SLOW_MEAN_S = 1.0
 
 def slow_log_state(ctx) -> tuple[bool, Path]:
 	"""Whether the site's MariaDB server writes a slow query log, and where (asked from the server)."""
-	conn = ctx.connect_db(timeout_s=2.0)
-	try:
-		with conn.cursor() as cur:
-			cur.execute("SELECT @@slow_query_log AS on_, @@slow_query_log_file AS file, @@datadir AS datadir")
-			row = cur.fetchone()
-	finally:
-		conn.close()
-	path = Path(row["file"] or "")
-	if not path.is_absolute():
-		path = Path(row["datadir"] or "/var/lib/mysql") / path
-	return bool(int(row["on_"] or 0)), path
+	row = ctx.server_variables("slow_query_log", "slow_query_log_file", "datadir")
+	path = server_path(row["slow_query_log_file"], row["datadir"]) or Path(row["datadir"] or "/var/lib/mysql")
+	return bool(int(row["slow_query_log"] or 0)), path
 
 
 def diagnose_slowlog(

@@ -83,5 +83,4 @@ def alert(previous: str | None, doc) -> str | None:
 		redactor.text(line)
 		for line in [doc.summary, *(f"{r.status} {r.check_id}: {r.summary}" for r in failing)]
 	]
-	channels = alerts.send(title, body, [decision], doc, alerts._rules())
-	return alerts._record(decision, doc, title, channels)
+	return alerts.deliver([decision], doc, title, body)[0]
