@@ -147,8 +147,8 @@ def rss_mb() -> float:
 
 def scan_here(bench: str, site: str) -> None:
 	"""The measured side, in its own process: one scan, its counts, wall time and peak RSS as JSON."""
+	from frappe_diagnostics.checks import files_scan
 	from frappe_diagnostics.engine.context import StandaloneContext
-	from frappe_diagnostics.troubleshooters import files_scan
 
 	ctx = StandaloneContext(Path(bench), site)
 	before, cpu = rss_mb(), time.process_time()

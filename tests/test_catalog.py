@@ -114,7 +114,7 @@ def test_run_refuses_unknown_inputs_and_inputs_of_another_surface(bench):
 def test_a_registered_entry_reaches_the_catalog_run_path(bench, tmp_path, monkeypatch):
 	module = tmp_path / "diag_extra_troubleshooter.py"
 	module.write_text(
-		"from frappe_diagnostics.troubleshooters.diagnosis import Diagnosis\n"
+		"from frappe_diagnostics.engine.diagnosis import Diagnosis\n"
 		"def answer(ctx, depth):\n"
 		"    return Diagnosis('Extra', f'How deep is {ctx.name}? {depth}')\n"
 	)

@@ -8,9 +8,9 @@ import os
 
 import pytest
 
+from frappe_diagnostics.checks.files_scan import scan
 from frappe_diagnostics.engine.result import Status
 from frappe_diagnostics.troubleshooters.files import diagnose_files, parse_size
-from frappe_diagnostics.troubleshooters.files_scan import scan
 from tests.frappe_tables import FrappeTables
 from tests.helpers import run_one
 

@@ -24,12 +24,12 @@ from sqlglot.tokens import TokenType
 from frappe_diagnostics.engine.context import read_json_file
 from frappe_diagnostics.engine.redact import MASK, Redactor
 from frappe_diagnostics.engine.shell import command
+from frappe_diagnostics.engine.steps import action, parse_action
 from frappe_diagnostics.knowledge.logrecords import parse_records
 from frappe_diagnostics.knowledge.slowlog import digest
 from frappe_diagnostics.knowledge.timewindow import parse_since
 from frappe_diagnostics.knowledge.tracebacks import fingerprint_error
 from frappe_diagnostics.troubleshooters.sql_guard import QueryRejected, explainable_sql, validate_select
-from frappe_diagnostics.troubleshooters.steps import action, parse_action
 
 settings.register_profile(
 	"ci",

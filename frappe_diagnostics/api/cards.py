@@ -13,6 +13,7 @@ from frappe import _
 from frappe.utils import add_to_date, now_datetime
 
 from frappe_diagnostics.api import require_manager
+from frappe_diagnostics.engine.result import STATUS_ORDER
 
 INDICATOR = {"OK": "green", "Warning": "orange", "Critical": "red", "Error": "purple", "Skipped": "gray"}
 CONSOLE = ["diagnostics-console"]
@@ -88,9 +89,6 @@ def check_id_of(filters) -> str:
 	return ""
 
 
-STATUS_ORDER = ("OK", "Warning", "Critical", "Error", "Skipped")
-
-
 @frappe.whitelist(methods=["GET", "POST"])  # dashboard charts call by POST
 def runs_by_status(chart_name=None, filters=None, **kwargs) -> dict:
 	"""Runs of the last 30 days per status, in a fixed order so the chart's fixed colours match."""
@@ -104,6 +102,6 @@ def runs_by_status(chart_name=None, filters=None, **kwargs) -> dict:
 	)
 	counts = {r.status: r.n for r in rows}
 	return {
-		"labels": [_(s) for s in STATUS_ORDER],
-		"datasets": [{"name": _("Runs"), "values": [counts.get(s, 0) for s in STATUS_ORDER]}],
+		"labels": [_(s.label) for s in STATUS_ORDER],
+		"datasets": [{"name": _("Runs"), "values": [counts.get(s.label, 0) for s in STATUS_ORDER]}],
 	}

@@ -28,7 +28,7 @@ def sample_records(probe, size: int) -> list[dict]:
 
 def sample_disk(site_path: Path, size: int) -> list[str]:
 	"""File URLs of up to `size` files from each files folder, in directory order (no full listing)."""
-	from frappe_diagnostics.troubleshooters.files_scan import FOLDERS, walk
+	from frappe_diagnostics.checks.files_scan import FOLDERS, walk
 
 	urls = []
 	for kind, parts in FOLDERS.items():
@@ -46,7 +46,7 @@ def sample_disk(site_path: Path, size: int) -> list[str]:
 	budget_ms=5000,
 )
 def consistency(probe):
-	from frappe_diagnostics.troubleshooters.files_scan import disk_path, url_key
+	from frappe_diagnostics.checks.files_scan import disk_path, url_key
 
 	ctx = probe.site
 	if ctx.site_path is None:

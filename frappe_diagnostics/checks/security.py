@@ -1,4 +1,4 @@
-"""Security baseline: the audit's rules (troubleshooters/security_rules.py) as one scored health check."""
+"""Security baseline: the audit's rules (checks/security_rules.py) as one scored health check."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from frappe_diagnostics.engine.shell import bench
 
 @check("security.baseline", title="Security baseline", tags=("security",), budget_ms=5000)
 def baseline(probe):
-	from frappe_diagnostics.troubleshooters.security_rules import all_verdicts, score
+	from frappe_diagnostics.checks.security_rules import all_verdicts, score
 
 	verdicts = [v for v in all_verdicts(probe) if v.status is not Status.SKIPPED]
 	points = score(verdicts)

@@ -8,8 +8,8 @@ from frappe.commands import pass_context
 
 from frappe_diagnostics.cli import shared
 from frappe_diagnostics.commands.fixes import fix
-from frappe_diagnostics.troubleshooters.steps import action as action_string
-from frappe_diagnostics.troubleshooters.steps import parse_action
+from frappe_diagnostics.engine.steps import action as action_string
+from frappe_diagnostics.engine.steps import parse_action
 
 ACTIONS = (
 	"clear_cache",

@@ -37,6 +37,7 @@ class Status(str, Enum):
 
 
 _RANK = {Status.SKIPPED: 0, Status.OK: 1, Status.WARNING: 2, Status.ERROR: 3, Status.CRITICAL: 4}
+STATUS_ORDER = tuple(Status)  # how lists of statuses are shown (charts, metrics): ok … skipped
 
 
 def worst(statuses) -> Status:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-STATUSES = ("ok", "warning", "critical", "error", "skipped")
+from frappe_diagnostics.engine.result import STATUS_ORDER
+
+STATUSES = tuple(s.value for s in STATUS_ORDER)
 
 
 @dataclass

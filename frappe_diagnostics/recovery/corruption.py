@@ -9,7 +9,7 @@ from pathlib import Path
 
 from frappe_diagnostics.engine.context import server_path
 from frappe_diagnostics.engine.result import Finding, Metric
-from frappe_diagnostics.troubleshooters.steps import CRITICAL, OK, WARNING, step
+from frappe_diagnostics.engine.steps import CRITICAL, OK, WARNING, step
 
 CORE = ("tabDocType", "tabDocField", "tabUser", "tabHas Role", "tabDefaultValue", "tabSingles", "__Auth")
 LOG_LINES = re.compile(r"\[ERROR\]|corrupt|crash|marked as crashed|Database page corruption", re.I)

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import time
 
+from frappe_diagnostics.engine.diagnosis import Diagnosis
 from frappe_diagnostics.engine.probe import describe_db_error
 from frappe_diagnostics.engine.result import Finding, Fix, Metric
 from frappe_diagnostics.engine.shell import bench
+from frappe_diagnostics.engine.steps import CRITICAL, OK, WARNING, step
 from frappe_diagnostics.knowledge.timewindow import parse_since
 from frappe_diagnostics.recovery import activity, documents, inventory, sqldump
 from frappe_diagnostics.recovery.streams import KeyMissing, Unreadable, open_plain
 from frappe_diagnostics.recovery.verify import find_key
-from frappe_diagnostics.troubleshooters.diagnosis import Diagnosis
-from frappe_diagnostics.troubleshooters.steps import CRITICAL, OK, WARNING, step
 
 COUNT_LIMIT_S = 5
 

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import time
 
+from frappe_diagnostics.engine.diagnosis import Diagnosis
 from frappe_diagnostics.engine.result import Finding, Fix, Metric
 from frappe_diagnostics.engine.shell import bench
+from frappe_diagnostics.engine.steps import CRITICAL, OK, WARNING, step
 from frappe_diagnostics.recovery import integrity, inventory
 from frappe_diagnostics.recovery.naming import slug_of
 from frappe_diagnostics.recovery.streams import KeyMissing
 from frappe_diagnostics.recovery.verify import find_key
-from frappe_diagnostics.troubleshooters.diagnosis import Diagnosis
-from frappe_diagnostics.troubleshooters.steps import CRITICAL, OK, WARNING, step
 
 RECOVERY_POINT_HOURS = (26, 72)  # the defaults of backups.recent
 

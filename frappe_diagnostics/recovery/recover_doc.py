@@ -6,14 +6,14 @@ from __future__ import annotations
 
 import time
 
+from frappe_diagnostics.engine.diagnosis import Diagnosis
 from frappe_diagnostics.engine.probe import describe_db_error
 from frappe_diagnostics.engine.result import Finding, Fix, Metric
 from frappe_diagnostics.engine.shell import bench
+from frappe_diagnostics.engine.steps import CRITICAL, OK, WARNING, action, step
 from frappe_diagnostics.recovery import documents, inventory
 from frappe_diagnostics.recovery.streams import KeyMissing, Unreadable
 from frappe_diagnostics.recovery.verify import find_key
-from frappe_diagnostics.troubleshooters.diagnosis import Diagnosis
-from frappe_diagnostics.troubleshooters.steps import CRITICAL, OK, WARNING, action, step
 
 KIND = "Data Loss"
 

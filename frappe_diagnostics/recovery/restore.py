@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from frappe_diagnostics.engine.steps import CRITICAL
 from frappe_diagnostics.recovery import activity, dbswap, faults, folders, inventory, safety, scratch
 from frappe_diagnostics.recovery import restore_stages as stages
 from frappe_diagnostics.recovery.journal import CLOSED, DONE, FAILED, ROLLED_BACK, RUNNING, Journal
@@ -29,7 +30,6 @@ from frappe_diagnostics.recovery.verify import (
 	find_key,
 	restore_into,
 )
-from frappe_diagnostics.troubleshooters.steps import CRITICAL
 
 
 class RestoreRefused(Exception):

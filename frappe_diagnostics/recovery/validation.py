@@ -12,7 +12,7 @@ from frappe_diagnostics.engine.registry import registry
 from frappe_diagnostics.engine.result import Finding, Fix, Metric, RunResult
 from frappe_diagnostics.engine.runner import run_checks
 from frappe_diagnostics.engine.shell import bench
-from frappe_diagnostics.troubleshooters.steps import CRITICAL, ERROR, OK, WARNING, step
+from frappe_diagnostics.engine.steps import CRITICAL, ERROR, OK, WARNING, step
 
 KIND = "Recovery Validation"
 CORE = ("tabDocType", "tabDocField", "tabUser", "tabHas Role", "tabDefaultValue", "tabSingles")

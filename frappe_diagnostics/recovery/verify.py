@@ -12,12 +12,12 @@ import shutil
 import time
 
 from frappe_diagnostics.engine.result import Finding, Fix, Metric
+from frappe_diagnostics.engine.steps import CRITICAL, OK, WARNING, AccessDiagnosis, step
 from frappe_diagnostics.recovery import compare, dbroot, integrity, inventory, scratch
 from frappe_diagnostics.recovery.loader import LoadFailed, load
 from frappe_diagnostics.recovery.naming import CONFIG, DATABASE, slug_of
 from frappe_diagnostics.recovery.streams import KEY_NAME, KeyMissing, Unreadable, is_encrypted, open_plain
 from frappe_diagnostics.recovery.verify_steps import apps_step, core_step, rows_step, tables_step
-from frappe_diagnostics.troubleshooters.steps import CRITICAL, OK, WARNING, AccessDiagnosis, step
 
 KIND = "Backup Verification"
 

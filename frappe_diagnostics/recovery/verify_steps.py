@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from frappe_diagnostics.engine.result import Finding, Fix, Metric
 from frappe_diagnostics.engine.shell import bench
+from frappe_diagnostics.engine.steps import CRITICAL, OK, WARNING, step
 from frappe_diagnostics.recovery.compare import (
 	Contents,
 	apps_against_code,
@@ -12,7 +13,6 @@ from frappe_diagnostics.recovery.compare import (
 	newer_doctype_tables,
 	row_differences,
 )
-from frappe_diagnostics.troubleshooters.steps import CRITICAL, OK, WARNING, step
 
 EMPTY_BUT_LARGE = 100  # live rows above which a table that is empty in the backup is a finding
 

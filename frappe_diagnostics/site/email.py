@@ -14,12 +14,12 @@ from datetime import timedelta
 import frappe
 from frappe.utils import cint, now_datetime
 
+from frappe_diagnostics.engine.diagnosis import Diagnosis
 from frappe_diagnostics.engine.registry import registry
 from frappe_diagnostics.engine.result import Finding, Fix, Status
 from frappe_diagnostics.engine.runner import run_checks
+from frappe_diagnostics.engine.steps import step
 from frappe_diagnostics.troubleshooters import mailprobe
-from frappe_diagnostics.troubleshooters.diagnosis import Diagnosis
-from frappe_diagnostics.troubleshooters.steps import step
 
 FLUSH = "frappe.email.queue.flush"
 PULL = "frappe.email.doctype.email_account.email_account.pull"

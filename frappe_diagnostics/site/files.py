@@ -5,8 +5,8 @@ command answers with troubleshooters/files.py alone (the catalog's `site_answer`
 from __future__ import annotations
 
 from frappe_diagnostics.engine.result import Finding, Fix, Status
+from frappe_diagnostics.engine.steps import step
 from frappe_diagnostics.troubleshooters import files
-from frappe_diagnostics.troubleshooters.steps import step
 
 
 def diagnose_files(ctx, file: str | None = None, size: str | None = None, user: str | None = None):

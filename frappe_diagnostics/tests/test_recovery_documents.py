@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import frappe
 
+from frappe_diagnostics.engine.steps import action
 from frappe_diagnostics.site import fixes
 from frappe_diagnostics.site.service import troubleshoot
 from frappe_diagnostics.tests.recovery_utils import take_backup
 from frappe_diagnostics.tests.utils import TestCase
 from frappe_diagnostics.troubleshooters.catalog import BENCH
-from frappe_diagnostics.troubleshooters.steps import action
 
 
 def steps(diagnosis):

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import psutil
 
+from frappe_diagnostics.engine.diagnosis import Diagnosis
 from frappe_diagnostics.engine.registry import Registry, check, registry
 from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
 from frappe_diagnostics.engine.runner import run_checks
 from frappe_diagnostics.engine.settings import Settings
 from frappe_diagnostics.troubleshooters import db_integrity
 from frappe_diagnostics.troubleshooters.db_advisor import advise
-from frappe_diagnostics.troubleshooters.diagnosis import Diagnosis
 
 CONNECTION_STEPS = ("database.connectivity", "database.core_tables", "database.connections", "database.locks")
 PICO = 1e12

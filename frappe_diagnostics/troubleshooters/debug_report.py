@@ -8,12 +8,12 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from frappe_diagnostics.engine.diagnosis import Diagnosis
 from frappe_diagnostics.engine.result import CheckResult, Finding, Metric, Status
+from frappe_diagnostics.engine.steps import skipped, step
 from frappe_diagnostics.knowledge.sqlfingerprint import fingerprint
 from frappe_diagnostics.knowledge.timewindow import iso
 from frappe_diagnostics.observe.debugsession import DebugSession
-from frappe_diagnostics.troubleshooters.diagnosis import Diagnosis
-from frappe_diagnostics.troubleshooters.steps import skipped, step
 
 SLOW_REQUEST_MS = 1000
 TOP = 10

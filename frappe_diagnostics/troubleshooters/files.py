@@ -12,16 +12,16 @@ import re
 import time
 from pathlib import Path
 
+from frappe_diagnostics.checks import files_scan
+from frappe_diagnostics.engine.diagnosis import Diagnosis
 from frappe_diagnostics.engine.probe import missing_table
 from frappe_diagnostics.engine.registry import Registry, check
 from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
 from frappe_diagnostics.engine.runner import run_checks
 from frappe_diagnostics.engine.settings import Settings
 from frappe_diagnostics.engine.shell import bench, command
+from frappe_diagnostics.engine.steps import action
 from frappe_diagnostics.knowledge.benchconfig import user_name
-from frappe_diagnostics.troubleshooters import files_scan
-from frappe_diagnostics.troubleshooters.diagnosis import Diagnosis
-from frappe_diagnostics.troubleshooters.steps import action
 
 MB = 1024 * 1024
 DEFAULT_MAX = 25 * MB  # frappe.core.api.file.get_max_file_size

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import time
 
+from frappe_diagnostics.engine.diagnosis import Diagnosis
 from frappe_diagnostics.engine.registry import Registry, check, registry
 from frappe_diagnostics.engine.runner import run_checks
 from frappe_diagnostics.engine.settings import Settings
 from frappe_diagnostics.knowledge.timewindow import parse_since
 from frappe_diagnostics.troubleshooters import job_locate, job_steps
-from frappe_diagnostics.troubleshooters.diagnosis import Diagnosis
 
 CHECKS = ("scheduler.alive", "jobs.queues", "jobs.workers")
 

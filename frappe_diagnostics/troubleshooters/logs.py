@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
+from frappe_diagnostics.engine.diagnosis import Diagnosis
 from frappe_diagnostics.engine.result import CheckResult, Finding, Metric, Status
+from frappe_diagnostics.engine.steps import step
 from frappe_diagnostics.knowledge.timewindow import iso, parse_since
-from frappe_diagnostics.troubleshooters.diagnosis import Diagnosis
 from frappe_diagnostics.troubleshooters.histogram import per_minute_histogram
-from frappe_diagnostics.troubleshooters.steps import step
 
 ERRORS_PER_HOUR = (10, 100)  # warning, critical
 ERROR_LEVELS = ("ERROR", "CRITICAL", "EXCEPTION")

@@ -6,12 +6,12 @@ from __future__ import annotations
 import time
 from datetime import datetime, timedelta, timezone
 
+from frappe_diagnostics.engine.diagnosis import Diagnosis
 from frappe_diagnostics.engine.registry import Registry, check, registry
 from frappe_diagnostics.engine.result import CheckResult, Finding, Fix, Metric, Status
 from frappe_diagnostics.engine.runner import run_checks
 from frappe_diagnostics.engine.settings import Settings
 from frappe_diagnostics.engine.shell import bench
-from frappe_diagnostics.troubleshooters.diagnosis import Diagnosis
 
 EVIDENCE = (
 	"system.cpu",

@@ -10,10 +10,11 @@ import re
 import time
 from collections.abc import Callable
 
+from frappe_diagnostics.engine.diagnosis import Diagnosis
 from frappe_diagnostics.engine.probe import describe_db_error
 from frappe_diagnostics.engine.result import CheckResult, Finding, Fix, Metric, Status
 from frappe_diagnostics.engine.shell import bench
-from frappe_diagnostics.troubleshooters.diagnosis import Diagnosis
+from frappe_diagnostics.engine.steps import step
 from frappe_diagnostics.troubleshooters.explain_run import (
 	FROM_INDEX,
 	FROM_INDEX_EXTRA,
@@ -23,7 +24,6 @@ from frappe_diagnostics.troubleshooters.explain_run import (
 )
 from frappe_diagnostics.troubleshooters.query_shape import QueryShape, is_derived
 from frappe_diagnostics.troubleshooters.sql_guard import QueryRejected, explainable_sql, validate_select
-from frappe_diagnostics.troubleshooters.steps import step
 
 THRESHOLDS = {"scan_rows": 1_000, "large_rows": 100_000, "huge_rows": 1_000_000}
 MAX_STORED_SQL = 10_000

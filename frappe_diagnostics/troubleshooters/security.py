@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import time
 
+from frappe_diagnostics.checks.security_rules import all_verdicts, score
+from frappe_diagnostics.engine.diagnosis import Diagnosis
 from frappe_diagnostics.engine.registry import Registry, check
 from frappe_diagnostics.engine.result import Finding, Metric, Status
 from frappe_diagnostics.engine.runner import run_checks
 from frappe_diagnostics.engine.settings import Settings
-from frappe_diagnostics.troubleshooters.diagnosis import Diagnosis
-from frappe_diagnostics.troubleshooters.security_rules import all_verdicts, score
-from frappe_diagnostics.troubleshooters.steps import step
+from frappe_diagnostics.engine.steps import step
 
 RULES = (
 	"admin_password",

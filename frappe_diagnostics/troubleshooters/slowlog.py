@@ -6,13 +6,13 @@ import time
 from pathlib import Path
 
 from frappe_diagnostics.engine.context import server_path
+from frappe_diagnostics.engine.diagnosis import Diagnosis
 from frappe_diagnostics.engine.result import CheckResult, Finding, Fix, Metric, Status
 from frappe_diagnostics.engine.shell import bench, command
+from frappe_diagnostics.engine.steps import step
 from frappe_diagnostics.knowledge.timewindow import iso, parse_since
-from frappe_diagnostics.troubleshooters.diagnosis import Diagnosis
 from frappe_diagnostics.troubleshooters.logs import read_step
 from frappe_diagnostics.troubleshooters.slowreport import report
-from frappe_diagnostics.troubleshooters.steps import step
 
 SLOW_MEAN_S = 1.0
 

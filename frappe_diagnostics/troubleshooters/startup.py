@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import time
 
+from frappe_diagnostics.engine.diagnosis import Diagnosis
 from frappe_diagnostics.engine.registry import registry
 from frappe_diagnostics.engine.result import Status
 from frappe_diagnostics.engine.runner import run_checks
 from frappe_diagnostics.engine.settings import Settings
-from frappe_diagnostics.troubleshooters.diagnosis import Diagnosis
 
 # A later step cannot be judged while an earlier one fails: order = likely-cause order.
 ORDER = (

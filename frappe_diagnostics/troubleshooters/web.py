@@ -13,12 +13,12 @@ import time
 from urllib.parse import urlparse
 
 from frappe_diagnostics.checks.web import http_get, site_hosts
+from frappe_diagnostics.engine.diagnosis import Diagnosis
 from frappe_diagnostics.engine.registry import Registry, check, registry
 from frappe_diagnostics.engine.result import Finding, Fix, Status
 from frappe_diagnostics.engine.runner import run_checks
 from frappe_diagnostics.engine.settings import Settings
 from frappe_diagnostics.engine.shell import bench, command
-from frappe_diagnostics.troubleshooters.diagnosis import Diagnosis
 
 
 def nginx_step(probe):

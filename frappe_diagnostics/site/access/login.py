@@ -10,10 +10,7 @@ from frappe.utils import cint, date_diff, getdate, now_datetime, today
 
 from frappe_diagnostics.engine.result import Finding, Fix, Status, route
 from frappe_diagnostics.engine.shell import bench
-from frappe_diagnostics.site.access import login_state
-from frappe_diagnostics.site.access.subject import LOGIN_FIELDS, find_user
-from frappe_diagnostics.site.fixes.offer import fix_action
-from frappe_diagnostics.troubleshooters.steps import (
+from frappe_diagnostics.engine.steps import (
 	CRITICAL,
 	OK,
 	WARNING,
@@ -22,6 +19,9 @@ from frappe_diagnostics.troubleshooters.steps import (
 	skipped,
 	step,
 )
+from frappe_diagnostics.site.access import login_state
+from frappe_diagnostics.site.access.subject import LOGIN_FIELDS, find_user
+from frappe_diagnostics.site.fixes.offer import fix_action
 
 USER_FIELDS = (
 	"name",

@@ -7,8 +7,8 @@ from frappe.utils import cint, get_datetime
 
 from frappe_diagnostics.engine.result import Fix
 from frappe_diagnostics.engine.shell import bench
+from frappe_diagnostics.engine.steps import CRITICAL, ERROR, OK, WARNING, finding, step
 from frappe_diagnostics.site.fixes.offer import fix_action
-from frappe_diagnostics.troubleshooters.steps import CRITICAL, ERROR, OK, WARNING, finding, step
 
 TIMEOUT_S = 1.0
 

@@ -7,8 +7,8 @@ from frappe.permissions import get_allowed_docs_for_doctype, get_user_permission
 from frappe.utils import cint
 
 from frappe_diagnostics.engine.result import Fix
+from frappe_diagnostics.engine.steps import CRITICAL, ERROR, OK, WARNING, finding, step
 from frappe_diagnostics.site.fixes.offer import fix_action
-from frappe_diagnostics.troubleshooters.steps import CRITICAL, ERROR, OK, WARNING, finding, step
 
 UP_FIELDS = ["name", "allow", "applicable_for", "apply_to_all_doctypes", "is_default", "hide_descendants"]
 

@@ -7,9 +7,9 @@ from frappe.model import display_fieldtypes
 from frappe.utils import cint
 
 from frappe_diagnostics.engine.result import Finding, Fix, route
+from frappe_diagnostics.engine.steps import CRITICAL, OK, WARNING, finding, step
 from frappe_diagnostics.site.access.subject import PTYPES
 from frappe_diagnostics.site.fixes.offer import fix_action
-from frappe_diagnostics.troubleshooters.steps import CRITICAL, OK, WARNING, finding, step
 
 FIELD_PTYPES = ("read", "select", "print", "email", "export", "report")
 

@@ -8,8 +8,8 @@ import frappe
 from frappe.utils import cint
 
 from frappe_diagnostics.engine.result import Fix
+from frappe_diagnostics.engine.steps import CRITICAL, OK, WARNING, finding, skipped, step
 from frappe_diagnostics.site.access import perm_roles
-from frappe_diagnostics.troubleshooters.steps import CRITICAL, OK, WARNING, finding, skipped, step
 
 DOCSTATUS = {0: "draft", 1: "submitted", 2: "cancelled"}
 LIST_PTYPES = ("read", "select", "report")

@@ -14,11 +14,7 @@ import frappe
 from frappe.utils import cint
 
 from frappe_diagnostics.engine.result import Fix, Status
-from frappe_diagnostics.site.access import perm_doc, perm_roles, perm_state
-from frappe_diagnostics.site.access.perm_state import quiet_messages
-from frappe_diagnostics.site.access.subject import Subject, find_user, validate
-from frappe_diagnostics.site.fixes.offer import fix_action
-from frappe_diagnostics.troubleshooters.steps import (
+from frappe_diagnostics.engine.steps import (
 	CRITICAL,
 	ERROR,
 	OK,
@@ -28,6 +24,10 @@ from frappe_diagnostics.troubleshooters.steps import (
 	skipped,
 	step,
 )
+from frappe_diagnostics.site.access import perm_doc, perm_roles, perm_state
+from frappe_diagnostics.site.access.perm_state import quiet_messages
+from frappe_diagnostics.site.access.subject import Subject, find_user, validate
+from frappe_diagnostics.site.fixes.offer import fix_action
 
 LOG_LINES = 40
 LEVELS = ("permission.permlevels", "Field permission levels")

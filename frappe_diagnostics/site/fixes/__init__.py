@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import frappe
 
+from frappe_diagnostics.engine.steps import action as action_string
+from frappe_diagnostics.engine.steps import parse_action
 from frappe_diagnostics.site.fixes import audit, tokens
 from frappe_diagnostics.site.fixes.actions import ACTIONS
 from frappe_diagnostics.site.fixes.tokens import FixRefused
-from frappe_diagnostics.troubleshooters.steps import action as action_string
-from frappe_diagnostics.troubleshooters.steps import parse_action
 
 REVERT = "revert"
 

@@ -155,8 +155,8 @@ class QuarantineOrphans:
 		return "File", None
 
 	def snapshot(self, p):
+		from frappe_diagnostics.checks.files_scan import orphan_paths
 		from frappe_diagnostics.site.context import FrappeContext
-		from frappe_diagnostics.troubleshooters.files_scan import orphan_paths
 
 		return {"orphans": dict(orphan_paths(FrappeContext(), p["limit"]))}
 

@@ -6,7 +6,7 @@ import frappe
 
 from frappe_diagnostics.engine.result import Fix
 from frappe_diagnostics.engine.shell import bench
-from frappe_diagnostics.troubleshooters.steps import action
+from frappe_diagnostics.engine.steps import action
 
 
 def fix_action(description: str, fix: str, /, **params) -> Fix:

@@ -10,6 +10,7 @@ import frappe
 from frappe import _
 from frappe.utils import get_datetime, now_datetime, time_diff_in_seconds
 
+from frappe_diagnostics.engine.result import worst
 from frappe_diagnostics.recovery import inventory, procedures
 from frappe_diagnostics.site.context import FrappeContext
 
@@ -137,8 +138,7 @@ def close(name: str, state: str = "Completed"):
 
 def _save(doc) -> None:
 	statuses = [STATUS_OF[r.status] for r in doc.recovery_steps]
-	order = {"Skipped": 0, "OK": 1, "Warning": 2, "Error": 3, "Critical": 4}
-	doc.status = max(statuses, key=order.get) if statuses else "Skipped"
+	doc.status = worst(statuses).label if statuses else "Skipped"
 	done = sum(r.status in ("Done", "Skipped") for r in doc.recovery_steps)
 	failed = [r.step for r in doc.recovery_steps if r.status == "Failed"]
 	doc.checks_total, doc.checks_failing = len(doc.recovery_steps), len(failed)

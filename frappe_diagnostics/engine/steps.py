@@ -6,8 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import parse_qsl, urlencode
 
+from frappe_diagnostics.engine.diagnosis import Diagnosis
 from frappe_diagnostics.engine.result import CheckResult, Finding, Metric, Status
-from frappe_diagnostics.troubleshooters.diagnosis import Diagnosis
 
 OK, WARNING, CRITICAL, ERROR, SKIPPED = (
 	Status.OK,

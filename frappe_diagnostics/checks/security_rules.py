@@ -288,7 +288,7 @@ def api_keys(probe) -> Verdict | None:
 
 
 def public_files(probe) -> Verdict | None:
-	from frappe_diagnostics.troubleshooters.files_scan import walk
+	from frappe_diagnostics.checks.files_scan import walk
 
 	root = probe.site.site_path / "public" / "files"
 	risky = []
