@@ -11,7 +11,7 @@ from frappe_diagnostics.cli import main
 from frappe_diagnostics.troubleshooters import catalog
 from frappe_diagnostics.troubleshooters.catalog import BadInput, Input, Troubleshooter
 
-ENTRIES = list(catalog.CATALOG.values())
+ENTRIES = list(catalog.CATALOG.all())
 
 
 def test_every_entry_is_complete_and_its_answer_exists():
@@ -131,5 +131,5 @@ def test_a_registered_entry_reaches_the_catalog_run_path(bench, tmp_path, monkey
 	try:
 		diagnosis = catalog.run(bench.context(), "extra", catalog.STANDALONE, depth="5")
 	finally:
-		catalog.CATALOG.pop("extra")
+		catalog.CATALOG.unregister("extra")
 	assert diagnosis.question == f"How deep is {bench.site}? 5"

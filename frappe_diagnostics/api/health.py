@@ -49,12 +49,11 @@ def checks() -> list[dict]:
 	"""The registered site checks: id, title, tags, the thresholds in effect, and whether they are disabled."""
 	require_manager()
 	from frappe_diagnostics.cli.shared import describe_checks
-	from frappe_diagnostics.engine.registry import registry
+	from frappe_diagnostics.engine.runner import load_checks
 	from frappe_diagnostics.site.service import site_context
 
 	ctx = site_context()
-	registry.load_hooks(ctx.hook_entries)
-	return describe_checks(registry.all(scope="site"), ctx.settings)
+	return describe_checks(load_checks(ctx.hook_entries).all(scope="site"), ctx.settings)
 
 
 @frappe.whitelist(methods=["GET"])

@@ -15,10 +15,9 @@ from frappe_diagnostics import __version__
 from frappe_diagnostics.cli import fleet, shared
 from frappe_diagnostics.cli.metrics import metrics
 from frappe_diagnostics.cli.place import Place, for_entry, host_and_site, require_site
-from frappe_diagnostics.engine.registry import registry
 from frappe_diagnostics.engine.render import exit_code
 from frappe_diagnostics.engine.result import worst
-from frappe_diagnostics.engine.runner import run_checks, run_selected
+from frappe_diagnostics.engine.runner import load_checks, run_selected
 from frappe_diagnostics.troubleshooters import catalog
 from frappe_diagnostics.troubleshooters.catalog import STANDALONE, BadInput
 
@@ -83,8 +82,7 @@ def doctor(bench, site, budget_ms, all_sites, total_budget_s, parallel, as_json,
 		fleet.refuse_selection(site, (), ())
 		fleet.run(Place(bench, None, budget_ms), total_budget_s, parallel, as_json, fail_on, doctor=True)
 	host, ctx = host_and_site(Place(bench, site, budget_ms))
-	registry.load_hooks(["frappe_diagnostics.checks"])
-	host_run = run_checks(host, registry.all(scope="host"))
+	host_run = run_selected(host, scope="host")
 	diagnosis = catalog.run(ctx, "startup", STANDALONE) if ctx is not None else None
 	redactor = host.redactor(ctx)
 	if as_json:
@@ -105,8 +103,7 @@ def doctor(bench, site, budget_ms, all_sites, total_budget_s, parallel, as_json,
 
 @_command("checks", [shared.JSON], "List the registered checks with their tags and default thresholds.")
 def list_checks(as_json):
-	registry.load_hooks(["frappe_diagnostics.checks"])
-	shared.print_checks(shared.describe_checks(registry.all(scope=None)), as_json)
+	shared.print_checks(shared.describe_checks(load_checks().all(scope=None)), as_json)
 
 
 def troubleshooter_command(entry: catalog.Troubleshooter) -> click.Command:

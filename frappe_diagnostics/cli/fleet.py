@@ -9,7 +9,6 @@ import click
 
 from frappe_diagnostics.cli import shared
 from frappe_diagnostics.cli.place import Place, find
-from frappe_diagnostics.engine.registry import registry
 from frappe_diagnostics.engine.render import exit_code
 from frappe_diagnostics.engine.result import worst
 
@@ -79,10 +78,9 @@ def run(
 
 def _host(place: Place):
 	from frappe_diagnostics.engine.context import HostContext
-	from frappe_diagnostics.engine.runner import run_checks
+	from frappe_diagnostics.engine.runner import run_selected
 
 	host = HostContext()
 	if place.budget_ms:
 		host.settings.check_budget_ms = place.budget_ms
-	registry.load_hooks(["frappe_diagnostics.checks"])
-	return run_checks(host, registry.all(scope="host"))
+	return run_selected(host, scope="host")

@@ -18,7 +18,7 @@ from frappe_diagnostics.engine.context import (
 	default_site,
 	find_bench,
 )
-from frappe_diagnostics.engine.registry import registry
+from frappe_diagnostics.engine.runner import load_checks
 
 SITE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.-]*$")
 
@@ -105,5 +105,5 @@ def _context(bench: Path, site: str, budget_ms: int | None) -> StandaloneContext
 	ctx.load_settings()
 	if budget_ms:
 		ctx.settings.check_budget_ms = budget_ms
-	registry.load_hooks(ctx.hook_entries)
+	load_checks(ctx.hook_entries)
 	return ctx

@@ -53,14 +53,14 @@ def troubleshooters() -> list[str]:
 		"| troubleshooter | question | bench command | standalone | REST method (POST) | desk menu |",
 		"|---|---|---|---|---|---|",
 	]
-	for entry in catalog.CATALOG.values():
+	for entry in catalog.CATALOG.all():
 		bench = f"`diagnostics {entry.command}`" if entry.on(catalog.BENCH) else "—"
 		alone = f"`frappe-diagnostics {entry.command}`" if entry.on(catalog.STANDALONE) else "—"
 		rest = f"`{entry.rest}`" if entry.on(catalog.REST) else "—"
 		desk = entry.label if entry.on(catalog.DESK) else "—"
 		lines.append(f"| {entry.name} | {entry.question} | {bench} | {alone} | {rest} | {desk} |")
 	lines.append("")
-	for entry in catalog.CATALOG.values():
+	for entry in catalog.CATALOG.all():
 		lines.append(f"- **{entry.command}** (stored as kind “{entry.kind}”)" + (":" if entry.inputs else ""))
 		lines += _inputs(entry)
 	return lines

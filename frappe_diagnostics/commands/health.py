@@ -60,13 +60,12 @@ def every_site(sites, checks, tags, as_json, fail_on, no_store, budget_s, parall
 @pass_context
 def list_checks(context, as_json):
 	"""List the site's checks with their tags and the thresholds in effect (Diagnostics Settings)."""
-	from frappe_diagnostics.engine.registry import registry
+	from frappe_diagnostics.engine.runner import load_checks
 	from frappe_diagnostics.site.service import site_context
 
 	with connected_site(context):
 		ctx = site_context()
-		registry.load_hooks(ctx.hook_entries)
-		rows = shared.describe_checks(registry.all(scope="site"), ctx.settings)
+		rows = shared.describe_checks(load_checks(ctx.hook_entries).all(scope="site"), ctx.settings)
 	shared.print_checks(rows, as_json)
 
 

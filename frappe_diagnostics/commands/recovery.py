@@ -25,7 +25,7 @@ def _site_context(context):
 	from frappe.utils import get_bench_path
 
 	from frappe_diagnostics.engine.context import StandaloneContext
-	from frappe_diagnostics.engine.registry import registry
+	from frappe_diagnostics.engine.runner import load_checks
 
 	site = get_site(context)
 	frappe.init(site=site)
@@ -34,7 +34,7 @@ def _site_context(context):
 	finally:
 		frappe.destroy()
 	ctx.load_settings()
-	registry.load_hooks(ctx.hook_entries)
+	load_checks(ctx.hook_entries)
 	return ctx
 
 

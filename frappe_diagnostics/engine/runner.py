@@ -16,13 +16,32 @@ from frappe_diagnostics.engine.result import CheckResult, Finding, Fix, RunResul
 Progress = Callable[[int, int, CheckResult], None]
 
 
-def run_selected(ctx, checks=(), tags=(), on_progress: Progress | None = None, reg: Registry | None = None):
-	"""The one path to a health run on every surface: load the site's hooked checks, select the site's
-	checks by id and tag (KeyError with a readable message for unknown names), run them."""
+def load_checks(entries: Iterable[str] = ("frappe_diagnostics.checks",)) -> Registry:
+	"""The check registry with the hooked modules (`ctx.hook_entries`; the app's own by default) imported."""
+	registry.load_hooks(entries)
+	return registry
+
+
+def run_selected(
+	ctx,
+	checks=(),
+	tags=(),
+	on_progress: Progress | None = None,
+	reg: Registry | None = None,
+	*,
+	scope: str = "site",
+	exclude=(),
+	settings=None,
+):
+	"""The one path to a health run on every surface: load the site's hooked checks, select the checks of
+	`scope` (of `reg`, a troubleshooter's own, when given) by id and tag (KeyError with a readable message
+	for unknown names), run them. Ids given alone run in the order given."""
+	load_checks(ctx.hook_entries)
 	reg = reg or registry
-	reg.load_hooks(ctx.hook_entries)
-	selection = reg.select(ids=checks or (), tags=tags or (), scope="site")
-	return run_checks(ctx, selection, on_progress=on_progress, reg=reg)
+	selection = reg.select(ids=checks or (), tags=tags or (), exclude=exclude, scope=scope)
+	if checks and not tags:
+		selection = [reg.get(i) for i in dict.fromkeys(checks) if i not in set(exclude)]
+	return run_checks(ctx, selection, settings=settings, on_progress=on_progress, reg=reg)
 
 
 def run_checks(

@@ -13,9 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from frappe_diagnostics.engine.context import StandaloneContext, bench_sites
-from frappe_diagnostics.engine.registry import registry
 from frappe_diagnostics.engine.result import CheckResult, RunResult, Status, worst
-from frappe_diagnostics.engine.runner import run_checks
+from frappe_diagnostics.engine.runner import load_checks, run_selected
 
 # checks whose answer is the same for every site sharing the bench's Redis servers and machine
 BENCH_LEVEL = (
@@ -101,10 +100,10 @@ def check_all_sites(
 	if not ctxs:
 		result.finished = time.time()
 		return result
-	registry.load_hooks(ctxs[0].hook_entries)
+	known = [c.id for c in load_checks(ctxs[0].hook_entries).all()]
 	groups = service_groups(ctxs)
-	shared = [registry.get(i) for i in BENCH_LEVEL if i in {c.id for c in registry.all()}]
-	own = [c for c in registry.all() if c.id not in BENCH_LEVEL]
+	shared = [i for i in BENCH_LEVEL if i in known]
+	own = [i for i in known if i not in BENCH_LEVEL]
 	label = {ctx.name: name for name, members in groups.items() for ctx in members}
 	jobs = [(name, members[0], shared) for name, members in groups.items()]
 	with ThreadPoolExecutor(max_workers=max(1, parallel)) as pool:
@@ -121,13 +120,13 @@ def check_all_sites(
 	return result
 
 
-def _bounded_run(ctx, checks, deadline: float) -> RunResult:
+def _bounded_run(ctx, checks: list[str], deadline: float) -> RunResult:
 	remaining = deadline - time.monotonic()
-	if remaining <= 0:
-		skipped = [_not_started(c.id) for c in checks]
+	if remaining <= 0 or not checks:
+		skipped = [_not_started(c) for c in checks]
 		return RunResult(skipped, time.time(), time.time(), ctx.name)
 	ctx.settings.run_budget_s = min(ctx.settings.run_budget_s, remaining)
-	return run_checks(ctx, checks)
+	return run_selected(ctx, checks)
 
 
 def _check(ctx, checks, deadline: float) -> SiteOutcome:

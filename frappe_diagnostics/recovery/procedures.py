@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from frappe_diagnostics.engine.registry import Named
 from frappe_diagnostics.engine.shell import command
 
 AUTO, MANUAL, CLI = "Automatic", "Manual", "Command line"  # CLI: runs only from the command line
@@ -36,9 +37,17 @@ RESTORE = StepSpec(
 )
 VALIDATE = StepSpec("validate", "Post-recovery validation", AUTO)
 
-PROCEDURES = {
-	p.name: p
-	for p in (
+
+class Procedures(Named[Procedure]):
+	what = "procedure"
+
+	def unknown(self, name: str) -> Exception:
+		return ValueError(f"No procedure {name!r}; choose one of: {', '.join(self)}.")
+
+
+PROCEDURES = Procedures(
+	lambda p: p.name,
+	items=(
 		Procedure(
 			"database-corruption",
 			"Database corruption",
@@ -124,8 +133,8 @@ PROCEDURES = {
 				VALIDATE,
 			),
 		),
-	)
-}
+	),
+)
 
 
 def commands_for(
@@ -137,7 +146,4 @@ def commands_for(
 
 
 def get(name: str) -> Procedure:
-	try:
-		return PROCEDURES[name]
-	except KeyError:
-		raise ValueError(f"No procedure {name!r}; choose one of: {', '.join(PROCEDURES)}.") from None
+	return PROCEDURES.get(name)

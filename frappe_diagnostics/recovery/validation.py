@@ -8,9 +8,8 @@ import secrets
 import time
 from pathlib import Path
 
-from frappe_diagnostics.engine.registry import registry
 from frappe_diagnostics.engine.result import Finding, Fix, Metric, RunResult
-from frappe_diagnostics.engine.runner import run_checks
+from frappe_diagnostics.engine.runner import run_selected
 from frappe_diagnostics.engine.shell import bench
 from frappe_diagnostics.engine.steps import CRITICAL, ERROR, OK, WARNING, step
 
@@ -47,9 +46,8 @@ def _guarded(fn, ctx, arg):
 
 
 def _health(ctx, in_restore: bool):
-	registry.load_hooks(ctx.hook_entries)
 	skip = {"configuration.maintenance"} if in_restore else set()  # the restore holds maintenance mode on
-	run = run_checks(ctx, [c for c in registry.all(scope="site") if c.id not in skip])
+	run = run_selected(ctx, exclude=skip)
 	failing = [r.check_id for r in run.failing]
 	evidence = {"failing": [f"{r.check_id}: {r.status.value}" for r in run.failing]}
 	return step(

@@ -15,9 +15,8 @@ import frappe
 from frappe.utils import cint, now_datetime
 
 from frappe_diagnostics.engine.diagnosis import Diagnosis
-from frappe_diagnostics.engine.registry import registry
 from frappe_diagnostics.engine.result import Finding, Fix, Status
-from frappe_diagnostics.engine.runner import run_checks
+from frappe_diagnostics.engine.runner import run_selected
 from frappe_diagnostics.engine.steps import step
 from frappe_diagnostics.troubleshooters import mailprobe
 
@@ -244,7 +243,7 @@ def diagnose_email(ctx, timeout: float = 5.0) -> Diagnosis:
 	started = time.time()
 	accounts = _accounts()
 	steps = [outgoing_step(accounts, ctx.conf), smtp_step(accounts, timeout)]
-	steps += run_checks(ctx, [registry.get("email.queue")]).results
+	steps += run_selected(ctx, ["email.queue"]).results
 	steps.append(job_step("email.flush_job", "Email queue job", FLUSH, "every few minutes"))
 	steps.append(incoming_step(accounts, timeout))
 	if any(cint(a.enable_incoming) for a in accounts):

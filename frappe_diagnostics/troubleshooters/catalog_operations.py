@@ -3,7 +3,7 @@ and files. Declared like every other entry (troubleshooters/catalog.py adds them
 
 from __future__ import annotations
 
-from frappe_diagnostics.troubleshooters.catalog import IN_SITE, SINCE, Input, Troubleshooter, _
+from frappe_diagnostics.troubleshooters.declare import IN_SITE, SINCE, Input, Troubleshooter, _
 
 ENTRIES = (
 	Troubleshooter(

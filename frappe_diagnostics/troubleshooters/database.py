@@ -11,9 +11,9 @@ from pathlib import Path
 import psutil
 
 from frappe_diagnostics.engine.diagnosis import Diagnosis
-from frappe_diagnostics.engine.registry import Registry, check, registry
+from frappe_diagnostics.engine.registry import Registry, check
 from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
-from frappe_diagnostics.engine.runner import run_checks
+from frappe_diagnostics.engine.runner import run_selected
 from frappe_diagnostics.engine.settings import Settings
 from frappe_diagnostics.troubleshooters import db_integrity
 from frappe_diagnostics.troubleshooters.db_advisor import advise
@@ -191,11 +191,11 @@ def diagnose_database(ctx, doctype: str | None = None, table: str | None = None)
 	"""Connection tests first (a later step means nothing if they fail), then the deeper steps."""
 	started = time.time()
 	budget = Settings(check_budget_ms=max(ctx.settings.check_budget_ms, 2000), run_budget_s=120, parallel=2)
-	connection = run_checks(ctx, [registry.get(i) for i in CONNECTION_STEPS], settings=budget)
+	connection = run_selected(ctx, CONNECTION_STEPS, settings=budget)
 	steps = list(connection.results)
 	if connection.results[0].status is not Status.CRITICAL:
 		local = _steps(doctype, table)
-		steps += run_checks(ctx, local.all(), settings=budget, reg=local).results
+		steps += run_selected(ctx, reg=local, settings=budget).results
 	inputs = {k: v for k, v in (("doctype", doctype), ("table", table)) if v}
 	return Diagnosis(
 		"Database",

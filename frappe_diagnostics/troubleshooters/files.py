@@ -17,7 +17,7 @@ from frappe_diagnostics.engine.diagnosis import Diagnosis
 from frappe_diagnostics.engine.probe import missing_table
 from frappe_diagnostics.engine.registry import Registry, check
 from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
-from frappe_diagnostics.engine.runner import run_checks
+from frappe_diagnostics.engine.runner import run_selected
 from frappe_diagnostics.engine.settings import Settings
 from frappe_diagnostics.engine.shell import bench, command
 from frappe_diagnostics.engine.steps import action
@@ -256,7 +256,7 @@ def diagnose_files(ctx, file: str | None = None, size: str | None = None, extra_
 		check("files.lookup", title=f"The file {file}", tags=("files",), into=local)(
 			lambda p: lookup_step(p, file)
 		)
-	steps = list(run_checks(ctx, local.all(), settings=settings, reg=local).results) + list(extra_steps)
+	steps = list(run_selected(ctx, reg=local, settings=settings).results) + list(extra_steps)
 	question = (
 		f"Why won't {file} upload or open on {ctx.name}?" if file else f"Are {ctx.name}'s files consistent?"
 	)

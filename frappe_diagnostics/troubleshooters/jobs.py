@@ -10,8 +10,8 @@ from __future__ import annotations
 import time
 
 from frappe_diagnostics.engine.diagnosis import Diagnosis
-from frappe_diagnostics.engine.registry import Registry, check, registry
-from frappe_diagnostics.engine.runner import run_checks
+from frappe_diagnostics.engine.registry import Registry, check
+from frappe_diagnostics.engine.runner import run_selected
 from frappe_diagnostics.engine.settings import Settings
 from frappe_diagnostics.knowledge.timewindow import parse_since
 from frappe_diagnostics.troubleshooters import job_locate, job_steps
@@ -45,9 +45,9 @@ def diagnose_jobs(ctx, since: str = "24h", job: str | None = None) -> Diagnosis:
 	add("jobs.waiting", "Oldest waiting jobs", job_steps.waiting_step)
 	if job:
 		add("jobs.locate", f"Where is {job}?", lambda p: job_locate.locate_step(p, job))
-	first = run_checks(ctx, [registry.get(i) for i in CHECKS], settings=settings).results
+	first = run_selected(ctx, CHECKS, settings=settings).results
 	scheduler, queues_and_workers = first[:1], first[1:]
-	ours = run_checks(ctx, local.all(), settings=settings, reg=local).results
+	ours = run_selected(ctx, reg=local, settings=settings).results
 	by_id = {s.check_id: s for s in ours}
 	steps = [
 		*scheduler,

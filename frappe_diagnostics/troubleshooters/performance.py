@@ -7,9 +7,9 @@ import time
 from datetime import datetime, timedelta, timezone
 
 from frappe_diagnostics.engine.diagnosis import Diagnosis
-from frappe_diagnostics.engine.registry import Registry, check, registry
+from frappe_diagnostics.engine.registry import Registry, check
 from frappe_diagnostics.engine.result import CheckResult, Finding, Fix, Metric, Status
-from frappe_diagnostics.engine.runner import run_checks
+from frappe_diagnostics.engine.runner import run_selected
 from frappe_diagnostics.engine.settings import Settings
 from frappe_diagnostics.engine.shell import bench
 
@@ -149,8 +149,7 @@ def diagnose_performance(ctx, hours: float = 24) -> Diagnosis:
 		disabled=ctx.settings.disabled,
 		thresholds=ctx.settings.thresholds,
 	)
-	checks = [registry.get(i) for i in EVIDENCE]
-	steps = list(run_checks(ctx, checks, settings=settings).results)
+	steps = list(run_selected(ctx, EVIDENCE, settings=settings).results)
 	local = Registry()
 	check(
 		"performance.monitor",
@@ -160,7 +159,7 @@ def diagnose_performance(ctx, hours: float = 24) -> Diagnosis:
 		budget_ms=30000,
 		into=local,
 	)(lambda probe: monitor_step(probe, hours))
-	steps += run_checks(ctx, local.all(), settings=settings, reg=local).results
+	steps += run_selected(ctx, reg=local, settings=settings).results
 	steps.append(recommendations(steps))
 	return Diagnosis(
 		"Performance", f"Why is {ctx.name} slow?", steps, {"hours": hours}, started, time.time(), ctx.name

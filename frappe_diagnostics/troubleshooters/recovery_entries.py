@@ -3,7 +3,7 @@ beside the catalog so it stays short; catalog.py registers them like its own."""
 
 from __future__ import annotations
 
-from frappe_diagnostics.troubleshooters.catalog import CLI_ONLY, Input, Troubleshooter, _
+from frappe_diagnostics.troubleshooters.declare import CLI_ONLY, Input, Troubleshooter, _
 
 FROM_SET = Input(
 	"from_set",

@@ -9,7 +9,7 @@ from frappe_diagnostics.checks.security_rules import all_verdicts, score
 from frappe_diagnostics.engine.diagnosis import Diagnosis
 from frappe_diagnostics.engine.registry import Registry, check
 from frappe_diagnostics.engine.result import Finding, Metric, Status
-from frappe_diagnostics.engine.runner import run_checks
+from frappe_diagnostics.engine.runner import run_selected
 from frappe_diagnostics.engine.settings import Settings
 from frappe_diagnostics.engine.steps import step
 
@@ -63,7 +63,7 @@ def diagnose_security(ctx) -> Diagnosis:
 		return result
 
 	check("security.score", title="Security score", tags=("security",), budget_ms=10000, into=local)(run)
-	first = run_checks(ctx, local.all(), settings=settings, reg=local).results
+	first = run_selected(ctx, reg=local, settings=settings).results
 	verdicts = sorted(holder.get("verdicts", []), key=lambda v: -v.status.rank)
 	steps = [
 		step(f"security.{v.rule}", v.title, v.status, v.message, [v.finding()], v.fixes) for v in verdicts

@@ -14,9 +14,9 @@ from urllib.parse import urlparse
 
 from frappe_diagnostics.checks.web import http_get, site_hosts
 from frappe_diagnostics.engine.diagnosis import Diagnosis
-from frappe_diagnostics.engine.registry import Registry, check, registry
+from frappe_diagnostics.engine.registry import Registry, check
 from frappe_diagnostics.engine.result import Finding, Fix, Status
-from frappe_diagnostics.engine.runner import run_checks
+from frappe_diagnostics.engine.runner import run_selected
 from frappe_diagnostics.engine.settings import Settings
 from frappe_diagnostics.engine.shell import bench, command
 
@@ -145,11 +145,9 @@ def diagnose_web(ctx) -> Diagnosis:
 	local = Registry()
 	check("web.nginx", title="nginx", tags=("web",), budget_ms=12000, into=local)(nginx_step)
 	check("web.host_name", title="host_name", tags=("web",), into=local)(host_name_step)
-	first = run_checks(
-		ctx, [registry.get(i) for i in ("web.processes", "web.http")], settings=settings
-	).results
-	ours = run_checks(ctx, local.all(), settings=settings, reg=local).results
-	tls = run_checks(ctx, [registry.get("web.tls_expiry")], settings=settings).results
+	first = run_selected(ctx, ("web.processes", "web.http"), settings=settings).results
+	ours = run_selected(ctx, reg=local, settings=settings).results
+	tls = run_selected(ctx, ["web.tls_expiry"], settings=settings).results
 	steps = [*first, *ours, *tls]
 	return Diagnosis(
 		"Web",

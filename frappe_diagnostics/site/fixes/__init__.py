@@ -72,7 +72,7 @@ def plan(text: str) -> dict:
 
 def _revert_plan(log_name: str) -> dict:
 	log = audit.load(log_name)
-	act = ACTIONS.get(log.action)
+	act = ACTIONS.get(log.action, None)
 	if log.status != "Applied":
 		raise FixRefused(f"{log.name} is {log.status}: only an applied fix can be reverted.")
 	if not act or not act.reversible:

@@ -14,7 +14,10 @@ import frappe
 from frappe.permissions import AUTOMATIC_ROLES, rights
 from frappe.utils import cint
 
+from frappe_diagnostics.engine.registry import Named
 from frappe_diagnostics.site.access import login_state
+from frappe_diagnostics.site.fixes.maintenance import MAINTENANCE
+from frappe_diagnostics.site.recovery.doc_actions import ACTIONS as RECOVERY_ACTIONS
 
 # a permission also needs these to be usable (and to pass Frappe's DocPerm validation)
 DEPENDS = {"submit": {"write"}, "cancel": {"submit", "write"}, "amend": {"write"}, "import": {"create"}}
@@ -342,17 +345,18 @@ class RemoveUserPermission:
 		frappe.get_doc({"doctype": "User Permission", **before["record"]}).insert(ignore_permissions=True)
 
 
-ACTIONS = {
-	a.name: a
-	for a in (EnableUser(), ResetLoginAttempts(), GrantPermission(), ShareDocument(), RemoveUserPermission())
-}
-
-# the maintenance actions (clear cache, trim logs, …) live in their own modules
-from frappe_diagnostics.site.fixes.maintenance import MAINTENANCE
-
-ACTIONS.update(MAINTENANCE)
-
-# the recovery actions (restore a document from a backup or from Deleted Document) too
-from frappe_diagnostics.site.recovery.doc_actions import ACTIONS as _RECOVERY
-
-ACTIONS.update({a.name: a for a in _RECOVERY})
+# the access fixes above, the maintenance actions (clear cache, trim logs, …) and the recovery actions
+# (restore a document from a backup or from Deleted Document)
+ACTIONS = Named(
+	lambda a: a.name,
+	what="fix",
+	items=(
+		EnableUser(),
+		ResetLoginAttempts(),
+		GrantPermission(),
+		ShareDocument(),
+		RemoveUserPermission(),
+		*MAINTENANCE.values(),
+		*RECOVERY_ACTIONS,
+	),
+)

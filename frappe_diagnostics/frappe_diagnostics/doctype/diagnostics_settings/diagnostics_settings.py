@@ -109,7 +109,7 @@ def invalid(message: str):
 
 def known_checks() -> dict[str, dict]:
 	"""check id -> default thresholds, for every site check of every installed app."""
-	from frappe_diagnostics.engine.registry import registry
+	from frappe_diagnostics.engine.runner import load_checks
 
-	registry.load_hooks(frappe.get_hooks("diagnostics_checks"))
-	return {c.id: dict(c.thresholds) for c in registry.all(scope="site")}
+	checks = load_checks(frappe.get_hooks("diagnostics_checks")).all(scope="site")
+	return {c.id: dict(c.thresholds) for c in checks}
