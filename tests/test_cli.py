@@ -130,6 +130,69 @@ def test_another_app_adds_a_check_through_its_hooks(bench):
 	]
 
 
+OTHER_APP_TROUBLESHOOTERS = """
+from frappe_diagnostics.engine.diagnosis import Diagnosis
+from frappe_diagnostics.engine.steps import OK, step
+from frappe_diagnostics.troubleshooters import catalog
+from frappe_diagnostics.troubleshooters.declare import IN_SITE, SURFACES, Input, Troubleshooter
+
+
+def greet(ctx, name="world"):
+	return Diagnosis("Greeting", f"Hello {name}?", [step("greet.hello", "Hello", OK, f"hello {name} on {ctx.name}")])
+
+
+catalog.register(
+	Troubleshooter(
+		"greet",
+		"Does the other app answer?",
+		"Greeting",
+		"otherapp.troubleshooters:greet",
+		"Greet",
+		inputs=(Input("name", "Whom to greet."),),
+		surfaces=SURFACES,
+	)
+)
+catalog.register(
+	Troubleshooter("greet_in_site", "Only in a booted site?", "Greeting", "otherapp.troubleshooters:greet",
+		"Greet in site", surfaces=IN_SITE, command="greet-in-site")
+)
+"""
+
+
+def test_another_app_adds_a_troubleshooter_through_its_hooks(bench):
+	bench.add_app(
+		"otherapp",
+		'app_name = "otherapp"\ndiagnostics_troubleshooters = ["otherapp.troubleshooters"]\n',
+		{"troubleshooters": OTHER_APP_TROUBLESHOOTERS},
+	)
+	listed = bench.cli("--help").stdout
+	assert "greet " in listed.replace("\n", " ")
+	assert "greet-in-site" not in listed  # declared for the booted site's surfaces only
+	done = bench.cli("greet", "--site", bench.site, "--name", "operator", "--json")
+	data = json.loads(done.stdout)
+	assert (data["question"], data["results"][0]["summary"]) == (
+		"Hello operator?",
+		f"hello operator on {bench.site}",
+	)
+	assert done.returncode == 0
+
+
+def test_a_second_app_cannot_take_a_troubleshooters_name(bench):
+	source = (
+		"from frappe_diagnostics.troubleshooters import catalog\n"
+		"from frappe_diagnostics.troubleshooters.declare import Troubleshooter\n"
+		"catalog.register(Troubleshooter('web', 'Mine?', 'Web', 'takeover.t:answer', 'Web'))\n"
+	)
+	bench.add_app("takeover", 'diagnostics_troubleshooters = ["takeover.t"]\n', {"t": source})
+	done = bench.cli("web", "--help")
+	assert done.stderr.strip() == (
+		"The diagnostics_troubleshooters hook entry 'takeover.t' could not be imported: ValueError: "
+		"Troubleshooter id 'web' is already registered by frappe_diagnostics.troubleshooters.web:diagnose_web; "
+		"choose another id"
+	)
+	assert "Is the site reachable" in done.stdout
+
+
 def test_a_broken_hook_is_reported_not_fatal(bench):
 	bench.add_app("brokenapp", 'diagnostics_checks = ["brokenapp.missing_module"]\n', {})
 	done = bench.cli("check", "--site", bench.site, "--check", "system.memory", "--json")

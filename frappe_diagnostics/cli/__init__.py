@@ -15,6 +15,8 @@ from frappe_diagnostics import __version__
 from frappe_diagnostics.cli import fleet, shared
 from frappe_diagnostics.cli.metrics import metrics
 from frappe_diagnostics.cli.place import Place, for_entry, host_and_site, require_site
+from frappe_diagnostics.engine.context import find_bench, hook_entries_for_bench
+from frappe_diagnostics.engine.registry import TROUBLESHOOTER_HOOK
 from frappe_diagnostics.engine.render import exit_code
 from frappe_diagnostics.engine.result import worst
 from frappe_diagnostics.engine.runner import load_checks, run_selected
@@ -39,7 +41,43 @@ PLACE = [
 ]
 
 
-@click.group(cls=shared.Group, context_settings={"help_option_names": ["-h", "--help"]})
+class Main(shared.Group):
+	"""The command group, with the commands of the troubleshooters the bench's other apps add through
+	their `diagnostics_troubleshooters` hook (the bench of --bench, else the one found from here)."""
+
+	def resolve_command(self, ctx, args):
+		add_hooked_commands(_bench_arg(args))
+		return super().resolve_command(ctx, args)
+
+	def list_commands(self, ctx):
+		add_hooked_commands(None)
+		return super().list_commands(ctx)
+
+
+def _bench_arg(args: list[str]) -> str | None:
+	for i, arg in enumerate(args):
+		if arg == "--bench" and i + 1 < len(args):
+			return args[i + 1]
+		if arg.startswith("--bench="):
+			return arg.partition("=")[2]
+	return None
+
+
+def add_hooked_commands(bench: str | None) -> None:
+	path = Path(bench).expanduser() if bench else find_bench()
+	if path is None or not (path / "sites").is_dir():
+		return
+	catalog.load_hooks(hook_entries_for_bench(path, TROUBLESHOOTER_HOOK))
+	for entry, reason in sorted(catalog.hook_errors.items()):
+		click.echo(
+			f"The {TROUBLESHOOTER_HOOK} hook entry {entry!r} could not be imported: {reason}", err=True
+		)
+	for entry in catalog.on(STANDALONE):
+		if entry.command not in main.commands:
+			main.add_command(troubleshooter_command(entry))
+
+
+@click.group(cls=Main, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="frappe-diagnostics")
 def main():
 	"""Checks and troubleshooters of frappe_diagnostics, straight from a bench folder (no Frappe boot)."""

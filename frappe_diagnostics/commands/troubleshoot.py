@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 import click
 from frappe.commands import pass_context
 
 from frappe_diagnostics.cli import shared
 from frappe_diagnostics.commands.support import connected_site, redactor
+from frappe_diagnostics.engine.context import hook_entries_for_bench
+from frappe_diagnostics.engine.registry import TROUBLESHOOTER_HOOK
 from frappe_diagnostics.engine.render import exit_code
 from frappe_diagnostics.troubleshooters import catalog
 from frappe_diagnostics.troubleshooters.catalog import BENCH, BadInput
@@ -36,4 +39,8 @@ def troubleshooter_command(entry: catalog.Troubleshooter) -> click.Command:
 
 
 def troubleshooter_commands() -> list[click.Command]:
+	"""One command per bench entry, with those the bench's apps add (`diagnostics_troubleshooters` hook)."""
+	from frappe.utils import get_bench_path
+
+	catalog.load_hooks(hook_entries_for_bench(Path(get_bench_path()), TROUBLESHOOTER_HOOK))
 	return [troubleshooter_command(entry) for entry in catalog.on(BENCH)]

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from frappe_diagnostics.engine.registry import HOOK_NAME, TROUBLESHOOTER_HOOK, hook_entries_from_file
 from frappe_diagnostics.engine.settings import Settings
 
 DEFAULT_QUEUES = ("short", "default", "long")
@@ -37,6 +38,7 @@ class SiteContext:
 		self.time_zone: str | None = None
 		self.settings = Settings()
 		self.hook_entries: list[str] = ["frappe_diagnostics.checks"]
+		self.troubleshooter_entries: list[str] = []  # the apps' diagnostics_troubleshooters hooks
 
 	# database
 	def db_params(self) -> dict | None:
@@ -225,6 +227,7 @@ class StandaloneContext(SiteContext):
 			if err and err["error"] != "missing":
 				self.config_errors.append(err)
 		self.hook_entries = hook_entries_for_bench(bench_path)
+		self.troubleshooter_entries = hook_entries_for_bench(bench_path, TROUBLESHOOTER_HOOK)
 
 	def load_settings(self) -> Settings:
 		"""Diagnostics Settings stored in the site, when its database answers quickly; else defaults."""
@@ -304,15 +307,14 @@ def default_site(bench_path: Path) -> str | None:
 	return sites[0] if len(sites) == 1 else None
 
 
-def hook_entries_for_bench(bench_path: Path) -> list[str]:
-	"""`diagnostics_checks` of every app in sites/apps.txt, read statically from each hooks.py."""
-	from frappe_diagnostics.engine.registry import hook_entries_from_file
-
-	entries = ["frappe_diagnostics.checks"]
+def hook_entries_for_bench(bench_path: Path, hook: str = HOOK_NAME) -> list[str]:
+	"""`diagnostics_checks` (or another hook) of every app in sites/apps.txt, read statically from each
+	hooks.py; the apps' folders join sys.path so the entries import."""
+	entries = ["frappe_diagnostics.checks"] if hook == HOOK_NAME else []
 	apps = (read_config_text(Path(bench_path) / "sites" / "apps.txt")[0] or "").split()
 	for app in apps:
 		for hooks in (Path(bench_path) / "apps" / app / app / "hooks.py",):
-			for entry in hook_entries_from_file(hooks):
+			for entry in hook_entries_from_file(hooks, hook):
 				if entry not in entries:
 					entries.append(entry)
 			app_dir = str(Path(bench_path) / "apps" / app)

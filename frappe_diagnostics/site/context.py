@@ -24,6 +24,7 @@ class FrappeContext(SiteContext):
 			site_path=frappe.get_site_path(),
 		)
 		self.hook_entries = list(dict.fromkeys(frappe.get_hooks("diagnostics_checks")))
+		self.troubleshooter_entries = list(dict.fromkeys(frappe.get_hooks("diagnostics_troubleshooters")))
 		try:
 			self.time_zone = get_system_timezone()
 		except Exception:

@@ -250,8 +250,9 @@ def get(name: str) -> Troubleshooter:
 
 
 def run(ctx, name: str, surface: str, /, **raw):
-	"""The one path every surface takes: parse the inputs as declared, load the site's hooked checks, then
-	answer. Returns a Diagnosis."""
+	"""The one path every surface takes: parse the inputs as declared, load the site's hooked checks and
+	troubleshooters, then answer. Returns a Diagnosis."""
+	load_hooks(getattr(ctx, "troubleshooter_entries", ()))
 	entry = get(name)
 	if not entry.on(surface):
 		raise BadInput(f"{entry.command} is not available here ({surface}).")
