@@ -303,9 +303,52 @@ def test_nothing_outside_site_api_and_commands_imports_frappe(path):
 	assert not upward, f"{path.relative_to(PACKAGE)} imports the Frappe layer: {upward}"
 
 
-def test_no_python_file_passes_400_lines():
-	for path in PACKAGE.rglob("*.py"):
-		assert len(path.read_text().splitlines()) <= 400, f"{path} is too long: split it along its seams"
+# The layers, lowest first: a folder imports only from its own folder and from lower tiers (at module
+# level or inside functions). Tiers from `site` up are Frappe-level; the top tier is what Frappe loads.
+LAYERS = (
+	("engine",),
+	("knowledge", "observe"),
+	("recovery",),
+	("checks",),
+	("troubleshooters",),
+	("fleet",),
+	("cli",),
+	("site",),
+	("api", "commands"),
+	("frappe_diagnostics", "patches", "hooks", "__init__"),
+	("tests",),  # with every test_*.py (the doctype folders' too)
+)
+TIER = {folder: i for i, tier in enumerate(LAYERS) for folder in tier}
+
+
+def layer_of(parts: tuple[str, ...]) -> str:
+	return parts[0].removesuffix(".py")
+
+
+def test_every_folder_of_the_package_has_a_layer():
+	folders = {layer_of(p.relative_to(PACKAGE).parts) for p in PACKAGE.rglob("*.py")}
+	assert folders - set(TIER) == set()
+
+
+@pytest.mark.parametrize("path", sorted(PACKAGE.rglob("*.py")), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_imports_follow_the_layer_order(path):
+	own = "tests" if path.name.startswith("test_") else layer_of(path.relative_to(PACKAGE).parts)
+	upward = []
+	for name in imported_modules(path):
+		parts = name.split(".")
+		if parts[0] != "frappe_diagnostics" or len(parts) < 2 or parts[1] == own:
+			continue
+		if TIER[parts[1]] >= TIER[own]:
+			upward.append(name)
+	tiers = " < ".join("/".join(tier) for tier in LAYERS)
+	assert not upward, f"{path.relative_to(PACKAGE)} ({own}) imports {upward}; the layer order is {tiers}"
+
+
+def test_the_layer_rule_catches_an_upward_import(tmp_path):
+	bad = tmp_path / "bad.py"
+	bad.write_text("def f():\n\tfrom frappe_diagnostics.troubleshooters.catalog import CATALOG\n")
+	assert imported_modules(bad) == ["frappe_diagnostics.troubleshooters.catalog"]
+	assert TIER["troubleshooters"] > TIER["checks"]
 
 
 def test_every_desk_script_parses():
