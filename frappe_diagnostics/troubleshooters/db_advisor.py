@@ -6,6 +6,7 @@ Pure functions: every rule takes the status and variables maps (strings, as the 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 GiB = 2**30
@@ -44,6 +45,101 @@ def human(n: float) -> str:
 	return f"{n / GiB:.1f}G" if n >= GiB else f"{max(1, round(n / MiB))}M"
 
 
+@dataclass(frozen=True)
+class Share:
+	"""A rule as data: a warning when part / whole passes `above`, judged once whole reaches `least`.
+	Keys name their map: "s.Name" (SHOW GLOBAL STATUS) or "v.name" (VARIABLES); a whole of several sums them."""
+
+	rule: str
+	part: str
+	whole: tuple[str, ...]
+	above: float
+	message: str  # {share}: the fraction
+	setting: str | None = None
+	target: Callable[[dict, float], str] | None = None  # the value to set, from the variables and the whole
+	least: float = 0
+	names: tuple[str, str] | None = None  # the evidence's names (default: the part's and the whole's keys)
+
+
+def value(s: dict, v: dict, key: str) -> float:
+	source, _, name = key.partition(".")
+	return num(s if source == "s" else v, name)
+
+
+def share_rule(spec: Share) -> Callable:
+	"""The rule function of a Share: Advice with the part and the whole as evidence, or None."""
+
+	def rule(s, v, f):
+		part = value(s, v, spec.part)
+		whole = sum(value(s, v, key) for key in spec.whole)
+		share = ratio(part, whole)
+		if share is None or whole < spec.least or not share > spec.above:
+			return None
+		names = spec.names or (spec.part[2:], spec.whole[0][2:])
+		target = spec.target(v, whole) if spec.target else None
+		evidence = {names[0]: int(part), names[1]: int(whole)}
+		return Advice(spec.rule, "warning", spec.message.format(share=share), spec.setting, target, evidence)
+
+	rule.__name__ = rule.__qualname__ = f"rule_{spec.rule}"
+	return rule
+
+
+SHARES = {
+	spec.rule: share_rule(spec)
+	for spec in (
+		Share(
+			"connections",
+			"s.Max_used_connections",
+			("v.max_connections",),
+			0.85,
+			"Peak connections reached {share:.0%} of max_connections.",
+			"max_connections",
+			lambda v, limit: str(int(limit * 1.5)),
+		),
+		Share(
+			"aborted_connects",
+			"s.Aborted_connects",
+			("s.Connections",),
+			0.05,
+			"{share:.0%} of connection attempts failed (wrong passwords, network or max_connections).",
+			least=100,
+		),
+		Share(
+			"tmp_disk_tables",
+			"s.Created_tmp_disk_tables",
+			("s.Created_tmp_tables",),
+			0.25,
+			"{share:.0%} of temporary tables went to disk.",
+			"tmp_table_size and max_heap_table_size",
+			lambda v, _: human(
+				max(max(num(v, "tmp_table_size"), num(v, "max_heap_table_size")) * 2, 64 * MiB)
+			),
+			least=100,
+		),
+		Share(
+			"sort_merge_passes",
+			"s.Sort_merge_passes",
+			("s.Sort_scan", "s.Sort_range"),
+			0.1,
+			"Sorts needed merge passes {share:.0%} of the time.",
+			"sort_buffer_size",
+			lambda v, _: human(max(num(v, "sort_buffer_size") * 2, 4 * MiB)),
+			least=100,
+			names=("Sort_merge_passes", "sorts"),
+		),
+		Share(
+			"open_files",
+			"s.Open_files",
+			("v.open_files_limit",),
+			0.85,
+			"{share:.0%} of open_files_limit is in use.",
+			"open_files_limit",
+			lambda v, limit: str(int(limit * 2)),
+		),
+	)
+}
+
+
 def rule_buffer_pool(s, v, f):
 	pool, ram, data = num(v, "innodb_buffer_pool_size"), f.get("ram_bytes", 0), f.get("innodb_data_bytes", 0)
 	evidence = {"innodb_buffer_pool_size": human(pool), "ram": human(ram), "innodb_data": human(data)}
@@ -68,68 +164,6 @@ def rule_buffer_pool(s, v, f):
 				human(target),
 				evidence,
 			)
-	return None
-
-
-def rule_connections(s, v, f):
-	used, limit = num(s, "Max_used_connections"), num(v, "max_connections")
-	share = ratio(used, limit)
-	if share is not None and share > 0.85:
-		return Advice(
-			"connections",
-			"warning",
-			f"Peak connections reached {share:.0%} of max_connections.",
-			"max_connections",
-			str(int(limit * 1.5)),
-			{"Max_used_connections": int(used), "max_connections": int(limit)},
-		)
-	return None
-
-
-def rule_aborted_connects(s, v, f):
-	aborted, total = num(s, "Aborted_connects"), num(s, "Connections")
-	share = ratio(aborted, total)
-	if share is not None and total >= 100 and share > 0.05:
-		return Advice(
-			"aborted_connects",
-			"warning",
-			f"{share:.0%} of connection attempts failed (wrong passwords, network or max_connections).",
-			None,
-			None,
-			{"Aborted_connects": int(aborted), "Connections": int(total)},
-		)
-	return None
-
-
-def rule_tmp_disk_tables(s, v, f):
-	disk, total = num(s, "Created_tmp_disk_tables"), num(s, "Created_tmp_tables")
-	share = ratio(disk, total)
-	if share is not None and total >= 100 and share > 0.25:
-		size = max(num(v, "tmp_table_size"), num(v, "max_heap_table_size"))
-		target = human(max(size * 2, 64 * MiB))
-		return Advice(
-			"tmp_disk_tables",
-			"warning",
-			f"{share:.0%} of temporary tables went to disk.",
-			"tmp_table_size and max_heap_table_size",
-			target,
-			{"Created_tmp_disk_tables": int(disk), "Created_tmp_tables": int(total)},
-		)
-	return None
-
-
-def rule_sort_merge(s, v, f):
-	passes, sorts = num(s, "Sort_merge_passes"), num(s, "Sort_scan") + num(s, "Sort_range")
-	share = ratio(passes, sorts)
-	if share is not None and sorts >= 100 and share > 0.1:
-		return Advice(
-			"sort_merge_passes",
-			"warning",
-			f"Sorts needed merge passes {share:.0%} of the time.",
-			"sort_buffer_size",
-			human(max(num(v, "sort_buffer_size") * 2, 4 * MiB)),
-			{"Sort_merge_passes": int(passes), "sorts": int(sorts)},
-		)
 	return None
 
 
@@ -161,21 +195,6 @@ def rule_table_cache(s, v, f):
 			"table_open_cache",
 			str(int(max(num(v, "table_open_cache") * 2, 4000))),
 			{"hits": int(hits), "misses": int(misses)},
-		)
-	return None
-
-
-def rule_open_files(s, v, f):
-	used, limit = num(s, "Open_files"), num(v, "open_files_limit")
-	share = ratio(used, limit)
-	if share is not None and share > 0.85:
-		return Advice(
-			"open_files",
-			"warning",
-			f"{share:.0%} of open_files_limit is in use.",
-			"open_files_limit",
-			str(int(limit * 2)),
-			{"Open_files": int(used), "open_files_limit": int(limit)},
 		)
 	return None
 
@@ -259,9 +278,9 @@ def rule_charset(s, v, f):
 
 
 RULES = (
-	rule_buffer_pool, rule_connections, rule_aborted_connects, rule_tmp_disk_tables, rule_sort_merge,
-	rule_thread_cache, rule_table_cache, rule_open_files, rule_slow_log, rule_binlog, rule_redo_log,
-	rule_file_per_table, rule_charset,
+	rule_buffer_pool, SHARES["connections"], SHARES["aborted_connects"], SHARES["tmp_disk_tables"],
+	SHARES["sort_merge_passes"], rule_thread_cache, rule_table_cache, SHARES["open_files"], rule_slow_log,
+	rule_binlog, rule_redo_log, rule_file_per_table, rule_charset,
 )  # fmt: skip
 
 

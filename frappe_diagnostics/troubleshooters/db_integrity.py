@@ -7,6 +7,7 @@ parameterised query, and only the name found in the database is quoted into SQL.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
 
@@ -20,6 +21,62 @@ NON_DOCTYPE_TABLES = {
 	"tabDocField",
 	"tabDocPerm",
 }
+
+
+@dataclass(frozen=True)
+class Rule:
+	"""What a count-based step says: OK when nothing is found, a warning with one finding and one fix
+	otherwise. The texts are formatted with the step's values."""
+
+	ok: str
+	problem: str
+	finding: str
+	fix: str
+	command: str | None = None
+
+
+RULES = {
+	"orphan_children": Rule(
+		"No orphaned child rows in {checked} child tables{partial}.",
+		"{total} child row(s) point at parents that no longer exist{partial}.",
+		"Child rows whose parent document is missing",
+		"Back up, then delete the orphaned rows of each child table.",
+		"DELETE c FROM `tab<Child>` c LEFT JOIN `tab<Parent>` p ON p.name = c.parent WHERE c.parenttype = '<Parent>' AND p.name IS NULL",
+	),
+	"broken_links": Rule(
+		"All {fields} Link fields of {doctype} point at existing records.",
+		"{total} {doctype} record(s) link to records that do not exist.",
+		"Link values pointing at missing records (field → target: rows)",
+		"Restore the missing records or clear/correct the links; saving such documents fails with LinkValidationError.",
+	),
+	"deleted_users": Rule(
+		"No shares or activity rows refer to deleted users.",
+		"{total} row(s) refer to users that were deleted.",
+		"Rows for deleted users",
+		"Delete the stale DocShare rows; Activity Log rows can be left or cleared by the log clean-up settings.",
+	),
+	"stray_tables": Rule(
+		"Every one of {tables} tab* tables has a DocType.",
+		"{total} table(s) have no DocType (left by an uninstalled app or a deleted DocType).",
+		"tab* tables without a DocType",
+		"Back up, check nothing uses them, then drop them.",
+		"bench --site <site> trim-tables --dry-run",
+	),
+}
+
+
+def judge(probe, rule: str, total: int, evidence: dict, metrics: list, **values):
+	"""The step's result by its rule: OK when `total` is zero, else a warning with the evidence."""
+	spec = RULES[rule]
+	if not total:
+		return probe.ok(spec.ok.format(total=total, **values), metrics=metrics)
+	return probe.result(
+		Status.WARNING,
+		spec.problem.format(total=total, **values),
+		metrics=metrics,
+		findings=[Finding(spec.finding, evidence)],
+		fixes=[Fix(spec.fix, command=spec.command)],
+	)
 
 
 def quote(name: str) -> str:
@@ -131,20 +188,8 @@ def orphan_children(probe):
 		Metric("orphan_rows", sum(orphans.values()), "rows"),
 	]
 	partial = f" ({unchecked} not reached within the budget)" if unchecked else ""
-	if not orphans:
-		return probe.ok(f"No orphaned child rows in {checked} child tables{partial}.", metrics=metrics)
-	return probe.result(
-		Status.WARNING,
-		f"{sum(orphans.values())} child row(s) point at parents that no longer exist{partial}.",
-		metrics=metrics,
-		findings=[Finding("Child rows whose parent document is missing", orphans)],
-		fixes=[
-			Fix(
-				"Back up, then delete the orphaned rows of each child table.",
-				command="DELETE c FROM `tab<Child>` c LEFT JOIN `tab<Parent>` p ON p.name = c.parent WHERE c.parenttype = '<Parent>' AND p.name IS NULL",
-			)
-		],
-	)
+	total = sum(orphans.values())
+	return judge(probe, "orphan_children", total, orphans, metrics, checked=checked, partial=partial)
 
 
 def broken_links(probe, doctype: str):
@@ -184,21 +229,8 @@ def broken_links(probe, doctype: str):
 		Metric("link_fields", len(fields), "fields"),
 		Metric("broken_links", sum(broken.values()), "rows"),
 	]
-	if not broken:
-		return probe.ok(
-			f"All {len(fields)} Link fields of {found} point at existing records.", metrics=metrics
-		)
-	return probe.result(
-		Status.WARNING,
-		f"{sum(broken.values())} {found} record(s) link to records that do not exist.",
-		metrics=metrics,
-		findings=[Finding("Link values pointing at missing records (field → target: rows)", broken)],
-		fixes=[
-			Fix(
-				"Restore the missing records or clear/correct the links; saving such documents fails with LinkValidationError."
-			)
-		],
-	)
+	total = sum(broken.values())
+	return judge(probe, "broken_links", total, broken, metrics, fields=len(fields), doctype=found)
 
 
 def deleted_user_rows(probe):
@@ -211,21 +243,8 @@ def deleted_user_rows(probe):
 					f"WHERE x.{column} IS NOT NULL AND x.{column} != '' AND u.name IS NULL"
 				)
 			)
-	total = sum(counts.values())
 	metrics = [Metric(t, n, "rows") for t, n in counts.items()]
-	if not total:
-		return probe.ok("No shares or activity rows refer to deleted users.", metrics=metrics)
-	return probe.result(
-		Status.WARNING,
-		f"{total} row(s) refer to users that were deleted.",
-		metrics=metrics,
-		findings=[Finding("Rows for deleted users", counts)],
-		fixes=[
-			Fix(
-				"Delete the stale DocShare rows; Activity Log rows can be left or cleared by the log clean-up settings."
-			)
-		],
-	)
+	return judge(probe, "deleted_users", sum(counts.values()), counts, metrics)
 
 
 def tables_without_doctype(probe):
@@ -233,20 +252,8 @@ def tables_without_doctype(probe):
 	doctypes = {f"tab{r['name']}" for r in probe.sql("SELECT name FROM `tabDocType`")}
 	stray = sorted(tables - doctypes - NON_DOCTYPE_TABLES)
 	metrics = [Metric("stray_tables", len(stray), "tables")]
-	if not stray:
-		return probe.ok(f"Every one of {len(tables)} tab* tables has a DocType.", metrics=metrics)
-	return probe.result(
-		Status.WARNING,
-		f"{len(stray)} table(s) have no DocType (left by an uninstalled app or a deleted DocType).",
-		metrics=metrics,
-		findings=[Finding("tab* tables without a DocType", {"tables": stray[:30]})],
-		fixes=[
-			Fix(
-				"Back up, check nothing uses them, then drop them.",
-				command="bench --site <site> trim-tables --dry-run",
-			)
-		],
-	)
+	evidence = {"tables": stray[:30]}
+	return judge(probe, "stray_tables", len(stray), evidence, metrics, tables=len(tables))
 
 
 def check_named_table(probe, table: str):
