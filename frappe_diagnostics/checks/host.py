@@ -10,7 +10,6 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import pymysql  # noqa: F401 - imported with the checks, not inside host.mariadb's budget
 
@@ -120,68 +119,24 @@ def mariadb(probe):
 	return probe.result(status, summary, metrics=metrics, findings=findings, fixes=fixes)
 
 
-def redis_info_server(url: str, timeout_s: float) -> dict[str, str]:
-	"""`INFO server` over a plain socket (RESP): no client library to import inside a check's budget.
-	ConnectionError with the server's message when it refuses (e.g. a wrong password)."""
-	parts = urlsplit(url)
-	if parts.scheme == "unix":
-		sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-		sock.settimeout(timeout_s)
-		sock.connect(parts.path)
-	elif parts.scheme == "redis":
-		sock = socket.create_connection(
-			(parts.hostname or "127.0.0.1", parts.port or 6379), timeout=timeout_s
-		)
-	else:
-		raise ConnectionError(f"{parts.scheme}:// is not read over a plain socket")
-	with sock:
-		sock.settimeout(timeout_s)
-		reader = _Resp(sock)
-		if parts.password is not None:
-			user = [unquote(parts.username)] if parts.username else []
-			reader.send("AUTH", *user, unquote(parts.password))
-			reader.reply()
-		reader.send("INFO", "server")
-		text = reader.reply()
-	return dict(line.split(":", 1) for line in text.splitlines() if ":" in line and not line.startswith("#"))
+def redis_client(url: str, timeout_s: float):
+	"""A client for any URL Frappe accepts: redis:// and unix://, rediss:// (TLS), an ACL user
+	(redis://user:password@host) or the default user's password alone (redis://:password@host).
+	redis-py is imported here, in the check's thread, beside the other host checks."""
+	import redis
+
+	return redis.Redis.from_url(
+		url, socket_connect_timeout=timeout_s, socket_timeout=timeout_s, retry_on_timeout=False
+	)
 
 
-class _Resp:
-	"""Just enough of RESP for AUTH and INFO: commands out, a simple, error or bulk string reply in."""
-
-	def __init__(self, sock):
-		self.sock, self.buffer = sock, b""
-
-	def send(self, *words: str) -> None:
-		encoded = [w.encode() for w in words]
-		self.sock.sendall(
-			b"*%d\r\n" % len(encoded) + b"".join(b"$%d\r\n%s\r\n" % (len(w), w) for w in encoded)
-		)
-
-	def reply(self) -> str:
-		line = self._line()
-		kind, body = line[:1], line[1:].decode("utf-8", "replace")
-		if kind == b"-":
-			raise ConnectionError(body)
-		if kind != b"$":
-			return body
-		size = int(body)
-		while len(self.buffer) < size + 2:
-			self._more()
-		data, self.buffer = self.buffer[:size], self.buffer[size + 2 :]
-		return data.decode("utf-8", "replace")
-
-	def _line(self) -> bytes:
-		while b"\r\n" not in self.buffer:
-			self._more()
-		line, _, self.buffer = self.buffer.partition(b"\r\n")
-		return line
-
-	def _more(self) -> None:
-		chunk = self.sock.recv(65536)
-		if not chunk:
-			raise ConnectionError("the server closed the connection")
-		self.buffer += chunk
+def redis_info_server(url: str, timeout_s: float) -> dict:
+	"""`INFO server`; redis-py's errors carry the server's message when it refuses (e.g. WRONGPASS)."""
+	client = redis_client(url, timeout_s)
+	try:
+		return client.info("server")
+	finally:
+		client.close()
 
 
 @check("host.redis", title="Redis server", tags=("host", "redis"), scope="host")
@@ -189,10 +144,7 @@ def redis_server(probe):
 	url = probe.site.redis_url("cache")
 	started = time.monotonic()
 	try:
-		if str(url).startswith(("redis://", "unix://")):
-			info = redis_info_server(url, probe.remaining_s())
-		else:  # rediss:// (TLS) and the like: the client library
-			info = probe.redis("cache").info("server")
+		info = redis_info_server(url, probe.remaining_s())
 	except Exception as e:
 		return probe.result(
 			Status.CRITICAL,
