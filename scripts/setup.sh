@@ -22,6 +22,8 @@ if [ ! -x .venv/bin/python ]; then
 	"$PYTHON" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+# the app WITH the dependencies pyproject.toml declares (at Frappe v15's pins), then the test tools:
+# a dependency missing from pyproject.toml fails the suite instead of being installed by something else
+.venv/bin/python -m pip install -q -e . -c constraints-frappe-v15.txt
 .venv/bin/python -m pip install -q -r requirements-test.txt
-.venv/bin/python -m pip install -q --no-deps -e .
 echo "[setup] ready: .venv ($(.venv/bin/python --version))" >&2

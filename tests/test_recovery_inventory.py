@@ -10,7 +10,7 @@ from helpers import run_one
 from recovery_site import KEY, made
 
 from frappe_diagnostics.engine.result import Status
-from frappe_diagnostics.recovery import integrity, inventory, naming
+from frappe_diagnostics.recovery import integrity, inventory, naming, schedule
 from frappe_diagnostics.recovery.listing import diagnose_backups
 
 
@@ -181,3 +181,35 @@ def test_inventory_reads_a_dump_in_constant_memory(site, tmp_path):
 	assert small.ok and large.ok and large.bytes > 4 * 10_000_000 > small.bytes > 10_000_000
 	grown = (large_peak - small_peak) / 2**20
 	assert grown < 0.5, f"reading 4 times the dump allocated {grown:.1f} MB more at its peak"
+
+
+@pytest.mark.parametrize(
+	("line", "hours"),
+	[
+		("0 */6 * * * cd /home/frappe/frappe-bench && bench --verbose --site all backup", 6.0),
+		("@daily frappe bench --site all backup", 24.0),
+		("30 2 * * 1 frappe bench --site all backup", 168.0),
+		("0 1,20 * * * bench --site all backup", 19.0),  # uneven: the longest gap counts
+		("@reboot bench --site all backup", None),
+		("not a schedule bench backup", None),
+	],
+)
+def test_croniter_reads_the_interval_of_a_backup_cron_line(line, hours):
+	assert schedule.interval_h(line, 1_764_892_800.0) == hours
+
+
+def test_a_missed_scheduled_run_warns_with_the_real_interval(site, tmp_path, monkeypatch):
+	cron = tmp_path / "crontab"
+	cron.write_text("0 */6 * * * frappe cd /home/frappe/frappe-bench && bench --site all backup\n")
+	monkeypatch.setattr(schedule, "CRON_FILES", (str(cron),))
+	monkeypatch.setattr(schedule.shutil, "which", lambda name: None)  # no user crontab to read
+	site.backup(hours_ago=8, files=False)
+	ctx = site.context()
+	on_time = run_one(ctx, "backups.recent", warning_hours=26, critical_hours=72)
+	assert (on_time.status, on_time.metric("backup_interval")) == (Status.OK, 6.0)
+	site.backup(hours_ago=10, files=False)  # still 8 h is the newest
+	cron.write_text("0 */4 * * * frappe bench --site all backup\n")
+	missed = run_one(ctx, "backups.recent", warning_hours=26, critical_hours=72)
+	assert missed.status is Status.WARNING
+	assert missed.summary.endswith("Backups are scheduled every 4 h: the last scheduled run left no backup.")
+	assert missed.findings[0].message == "Backups run every 4 h but the newest is 8 h old"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 import json
+import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -380,3 +382,39 @@ def test_bench_tests_take_their_base_class_from_the_v15_v16_shim():
 			f"{path.relative_to(PACKAGE)}: use `from frappe_diagnostics.tests.utils import TestCase` "
 			"(Frappe v15's FrappeTestCase or v16's IntegrationTestCase, whichever exists)"
 		)
+
+
+def declared_dependencies() -> set[str]:
+	"""The distribution names in pyproject.toml's [project] dependencies, normalised."""
+	tomllib = pytest.importorskip("tomllib")  # Python 3.11+
+	project = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text())["project"]
+	return {normalised(re.split(r"[<>=~!;\[ ]", spec, maxsplit=1)[0]) for spec in project["dependencies"]}
+
+
+def normalised(name: str) -> str:
+	return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def third_party_imports() -> dict[str, set[str]]:
+	"""Distribution -> the package's files that import it, for every import outside the stdlib and frappe."""
+	from importlib.metadata import packages_distributions
+
+	owners = packages_distributions()
+	found: dict[str, set[str]] = {}
+	for path in PACKAGE.rglob("*.py"):
+		if path.name.startswith("test_") or path.relative_to(PACKAGE).parts[0] == "tests":
+			continue  # the bench suite's own tools run inside Frappe's environment
+		for name in imported_modules(path):
+			top = name.split(".")[0]
+			if not top or top in sys.stdlib_module_names or top in ("frappe", "frappe_diagnostics"):
+				continue
+			for dist in owners.get(top, [f"<not installed: {top}>"]):
+				found.setdefault(normalised(dist), set()).add(str(path.relative_to(PACKAGE)))
+	return found
+
+
+def test_pyproject_declares_every_third_party_import_and_nothing_else():
+	imports, declared = third_party_imports(), declared_dependencies()
+	missing = {dist: sorted(files) for dist, files in imports.items() if dist not in declared}
+	assert missing == {}, "add these to [project] dependencies in pyproject.toml"
+	assert declared - set(imports) == set(), "declared but never imported: remove them"

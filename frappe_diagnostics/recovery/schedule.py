@@ -4,9 +4,12 @@ backups; failures from the Scheduled Job Log and the Error Log."""
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import subprocess
 from pathlib import Path
+
+from croniter import croniter
 
 from frappe_diagnostics.engine.probe import missing_table
 
@@ -44,6 +47,30 @@ def cron_lines(bench_path) -> list[str]:
 			):
 				found.append(line)
 	return found
+
+
+def interval_h(line: str, now: float) -> float | None:
+	"""Hours of the longest gap between two runs of a cron line's schedule over the coming week (or two
+	runs, for rarer ones), as croniter reads its five time fields or its @daily-style macro; None when
+	croniter cannot read it (or @reboot)."""
+	words = line.split()
+	spec = words[0] if words and words[0].startswith("@") else " ".join(words[:5])
+	if not words or spec == "@reboot":
+		return None
+	try:
+		runs = croniter(spec, now)
+		times = [runs.get_next(float), runs.get_next(float)]
+		while times[-1] - times[0] < 8 * 86400 and len(times) < 500:
+			times.append(runs.get_next(float))
+	except (ValueError, KeyError):
+		return None
+	return max(b - a for a, b in itertools.pairwise(times)) / 3600
+
+
+def backup_interval_h(lines: list[str], now: float) -> tuple[float, str] | None:
+	"""The shortest backup interval among the cron lines, with its line (the schedule that runs most)."""
+	found = [(hours, line) for line in lines if (hours := interval_h(line, now)) is not None]
+	return min(found) if found else None
 
 
 def offsite_enabled(sql_value) -> list[str]:
