@@ -40,10 +40,11 @@ scheduler_events = {
 			"frappe_diagnostics.site.tasks.group_new_error_logs",
 		],
 	},
-	"daily": ["frappe_diagnostics.site.tasks.cleanup_old_runs"],
 	# the backup verification drill (decides by Diagnostics Settings' drill frequency; long queue)
 	"daily_long": ["frappe_diagnostics.site.recovery.drill.scheduled_drill"],
 }
 
-# Log Settings clears a group's Error Log list with the Error Logs (Frappe keeps those 14 days by default)
-default_log_clearing_doctypes = {"Error Group Log": 14}
+# Log Settings clears a group's Error Log list with the Error Logs (Frappe keeps those 14 days by default),
+# and old Diagnostic Runs: their row's days are Diagnostics Settings' retention_days (site/retention.py)
+default_log_clearing_doctypes = {"Error Group Log": 14, "Diagnostic Run": 30}
+doc_events = {"Log Settings": {"on_update": "frappe_diagnostics.site.retention.on_log_settings_update"}}

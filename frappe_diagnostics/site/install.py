@@ -4,21 +4,21 @@ seeded Error Solutions, the Error Group list's columns."""
 import frappe
 
 from frappe_diagnostics.engine.settings import DEFAULTS
+from frappe_diagnostics.site.retention import register_configured
 
 METRICS_ROLE = "Diagnostics Metrics"
 METRICS_USER = "metrics@frappe-diagnostics.invalid"  # scrapes with the bearer token run as this user
 
 
 def after_install():
-	fill_unset_defaults()
-	ensure_metrics_role()
-	seed()
+	after_migrate()
 
 
 def after_migrate():
 	fill_unset_defaults()
 	ensure_metrics_role()
 	seed()
+	register_configured()  # run retention: a Log Settings row with the operator's days
 
 
 def fill_unset_defaults():

@@ -1,12 +1,12 @@
 """Scheduled jobs: periodic health runs (never two at once for a site, each site at its own minute of the
-interval), alerts after them, and retention clean-up."""
+interval) and alerts after them. Old runs are deleted by Frappe's Log Settings (site/retention.py)."""
 
 from __future__ import annotations
 
 import os
 
 import frappe
-from frappe.utils import add_to_date, now_datetime
+from frappe.utils import now_datetime
 
 FREQUENCY_MINUTES = {
 	"Every 5 Minutes": 5,
@@ -71,19 +71,6 @@ def run_exclusively() -> str:
 	except Timeout:
 		return "already running"
 	return "ran"
-
-
-def cleanup_old_runs() -> int:
-	"""Delete runs older than the retention; returns how many were deleted."""
-	days = frappe.db.get_single_value("Diagnostics Settings", "retention_days") or 30
-	cutoff = add_to_date(now_datetime(), days=-int(days))
-	names = frappe.get_all("Diagnostic Run", filters={"creation": ("<", cutoff)}, pluck="name", limit=10_000)
-	if names:
-		frappe.db.delete("Diagnostic Alert", {"diagnostic_run": ("in", names)})
-		frappe.db.delete("Diagnostic Result", {"parenttype": "Diagnostic Run", "parent": ("in", names)})
-		frappe.db.delete("Recovery Step", {"parenttype": "Diagnostic Run", "parent": ("in", names)})
-		frappe.db.delete("Diagnostic Run", {"name": ("in", names)})
-	return len(names)
 
 
 def group_new_error_logs() -> int:

@@ -21,6 +21,11 @@ class DiagnosticsSettings(Document):
 			if self.get(fieldname) in (None, "") or fieldname in (unset or ()):
 				self.set(fieldname, default.value)
 
+	def on_update(self):
+		from frappe_diagnostics.site.retention import register
+
+		register(self.retention_days)  # Frappe's Log Settings deletes the older runs
+
 	def validate(self):
 		self.validate_limits()
 		self.validate_disabled_checks()
