@@ -116,13 +116,13 @@ def test_a_registered_entry_reaches_the_catalog_run_path(bench, tmp_path, monkey
 	module.write_text(
 		"from frappe_diagnostics.engine.diagnosis import Diagnosis\n"
 		"def answer(ctx, depth):\n"
-		"    return Diagnosis('Extra', f'How deep is {ctx.name}? {depth}')\n"
+		"    return Diagnosis('Database', f'How deep is {ctx.name}? {depth}')\n"
 	)
 	monkeypatch.syspath_prepend(str(tmp_path))
 	entry = Troubleshooter(
 		"extra",
 		"How deep?",
-		"Extra",
+		"Database",
 		"diag_extra_troubleshooter:answer",
 		"Extra",
 		inputs=(Input("depth", "How deep.", type="int", default=3),),
@@ -133,3 +133,22 @@ def test_a_registered_entry_reaches_the_catalog_run_path(bench, tmp_path, monkey
 	finally:
 		catalog.CATALOG.unregister("extra")
 	assert diagnosis.question == f"How deep is {bench.site}? 5"
+
+
+def test_an_entry_whose_runs_could_not_be_stored_is_refused():
+	entry = Troubleshooter("odd", "Odd?", "Greeting", "x:y", "Odd")
+	with pytest.raises(ValueError) as refused:
+		catalog.register(entry)
+	assert str(refused.value).startswith(
+		"Troubleshooter 'odd': its runs are stored with kind 'Greeting', which a Diagnostic Run cannot have; "
+		"use one of: Health Check, Startup,"
+	)
+	assert "odd" not in catalog.CATALOG
+
+
+def test_a_taken_name_is_refused_and_the_same_entry_again_is_not():
+	web = catalog.get("web")
+	assert catalog.register(web) is web
+	with pytest.raises(ValueError, match=r"^Troubleshooter id 'web' is already registered by "):
+		catalog.register(Troubleshooter("web", "Mine?", "Web", "mine:answer", "Mine"))
+	assert catalog.get("web") is web

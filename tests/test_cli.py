@@ -138,14 +138,14 @@ from frappe_diagnostics.troubleshooters.declare import IN_SITE, SURFACES, Input,
 
 
 def greet(ctx, name="world"):
-	return Diagnosis("Greeting", f"Hello {name}?", [step("greet.hello", "Hello", OK, f"hello {name} on {ctx.name}")])
+	return Diagnosis("Web", f"Hello {name}?", [step("greet.hello", "Hello", OK, f"hello {name} on {ctx.name}")])
 
 
 catalog.register(
 	Troubleshooter(
 		"greet",
 		"Does the other app answer?",
-		"Greeting",
+		"Web",
 		"otherapp.troubleshooters:greet",
 		"Greet",
 		inputs=(Input("name", "Whom to greet."),),
@@ -153,7 +153,7 @@ catalog.register(
 	)
 )
 catalog.register(
-	Troubleshooter("greet_in_site", "Only in a booted site?", "Greeting", "otherapp.troubleshooters:greet",
+	Troubleshooter("greet_in_site", "Only in a booted site?", "Web", "otherapp.troubleshooters:greet",
 		"Greet in site", surfaces=IN_SITE, command="greet-in-site")
 )
 """

@@ -75,6 +75,45 @@ class TestCatalogSurfaces(TestCase):
 			self.assertTrue(callable(frappe.get_attr(entry.rest)))
 
 
+HOOKED = "frappe_diagnostics.tests.hooked_troubleshooter"
+
+
+class TestAnotherAppsTroubleshooter(TestCase):
+	"""A troubleshooter added through the `diagnostics_troubleshooters` hook reaches the desk menu and REST."""
+
+	def setUp(self):
+		import sys
+		from unittest.mock import patch
+
+		from frappe_diagnostics.api import troubleshoot
+
+		real = frappe.get_hooks
+
+		def get_hooks(hook=None, *args, **kwargs):
+			found = real(hook, *args, **kwargs)
+			return [*found, HOOKED] if hook == "diagnostics_troubleshooters" else found
+
+		patcher = patch.object(frappe, "get_hooks", get_hooks)
+		patcher.start()
+		self.addCleanup(patcher.stop)
+		self.addCleanup(sys.modules.pop, HOOKED, None)
+		self.addCleanup(catalog.CATALOG.unregister, "hooked_greeting")
+		self.addCleanup(lambda: troubleshoot.METHODS.remove("hooked_greeting"))
+
+	def test_it_is_on_the_desk_menu_and_its_rest_method_answers_a_manager_only(self):
+		manager = http_client(MANAGER)
+		listed = call(manager, "frappe_diagnostics.api.troubleshoot.catalog", "GET").json["message"]
+		self.assertIn("hooked_greeting", [e["name"] for e in listed])
+		method = "frappe_diagnostics.api.troubleshoot.hooked_greeting"
+		response = call(manager, method, "POST", {"name": "desk"})
+		self.assertEqual(response.status_code, 200, response.get_data(as_text=True))
+		self.assertEqual(
+			(response.json["message"]["kind"], response.json["message"]["question"]),
+			("Web", "Hello desk?"),
+		)
+		self.assertEqual(call(http_client(PLAIN), method, "POST", {"name": "x"}).status_code, 403)
+
+
 class TestBenchCommandsAreDocumented(TestCase):
 	def test_every_bench_command_and_option_is_in_the_readme(self):
 		from pathlib import Path

@@ -9,6 +9,9 @@ Framework-free: answers are named by dotted path and imported only when asked fo
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 from frappe_diagnostics.engine.registry import Named, load_modules, registry
 from frappe_diagnostics.troubleshooters import catalog_operations, recovery_entries
 from frappe_diagnostics.troubleshooters.declare import (
@@ -213,8 +216,26 @@ _ENTRIES = (
 )
 
 
+def run_kinds() -> tuple[str, ...]:
+	"""The kinds a Diagnostic Run can be stored as: its DocType's `kind` options, read from its JSON."""
+	path = Path(__file__).parent.parent / "frappe_diagnostics/doctype/diagnostic_run/diagnostic_run.json"
+	fields = json.loads(path.read_text(encoding="utf-8"))["fields"]
+	return tuple(next(f for f in fields if f["fieldname"] == "kind")["options"].split("\n"))
+
+
+KINDS = run_kinds()
+
+
 class Catalog(Named[Troubleshooter]):
 	what = "troubleshooter"
+
+	def register(self, item: Troubleshooter) -> Troubleshooter:
+		if item.kind not in KINDS:
+			raise ValueError(
+				f"Troubleshooter {item.name!r}: its runs are stored with kind {item.kind!r}, which a Diagnostic "
+				f"Run cannot have; use one of: {', '.join(KINDS)}"
+			)
+		return super().register(item)
 
 	def unknown(self, name: str) -> Exception:
 		return BadInput(f"No troubleshooter {name!r}; choose one of: {', '.join(sorted(self))}")
