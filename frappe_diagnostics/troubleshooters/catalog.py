@@ -12,7 +12,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from frappe_diagnostics.engine.registry import Named, load_modules, registry
+from frappe_diagnostics.engine.registry import Named, load_modules
+from frappe_diagnostics.engine.runner import load_checks
 from frappe_diagnostics.troubleshooters import catalog_operations, recovery_entries
 from frappe_diagnostics.troubleshooters.declare import (
 	BENCH,
@@ -278,5 +279,5 @@ def run(ctx, name: str, surface: str, /, **raw):
 	if not entry.on(surface):
 		raise BadInput(f"{entry.command} is not available here ({surface}).")
 	inputs = entry.parse(raw, surface)
-	registry.load_hooks(ctx.hook_entries)
+	load_checks(ctx.hook_entries)
 	return entry.function(surface)(ctx, **inputs)
