@@ -30,6 +30,15 @@ _PAIRS = re.compile(rb"(\w+):\s+(\S*)")
 _QUERY_TIME = re.compile(
 	rb"# Query_time: ([\d.]+)\s+Lock_time: ([\d.]+)\s+Rows_sent: (\d+)\s+Rows_examined: (\d+)(.*)"
 )
+_LOOSE_PAIRS = re.compile(rb"(\w+):\s*(\S+)")
+_DECIMAL, _DIGITS = re.compile(rb"\d{1,12}(?:\.\d{1,9})?"), re.compile(rb"\d{1,18}")
+MAX_SECONDS = 1e12  # larger is a damaged value (pt-query-digest's sample has 18446744073708.796870...)
+_TIME_FIELDS = {
+	b"Query_time": "query_time",
+	b"Lock_time": "lock_time",
+	b"Rows_sent": "rows_sent",
+	b"Rows_examined": "rows_examined",
+}
 _THREAD = re.compile(rb"# Thread_id: (\d+)(?:\s+Schema: (\S*))?")
 _EMPTY_SCHEMA = re.compile(rb"Schema:\s+(?=\w+: )")
 _PROPERTIES = re.compile(rb"# +[A-Z][A-Za-z_]+: \S")
@@ -74,6 +83,13 @@ class ParseStats:
 	cut_statements: int = 0
 	stray_lines: int = 0
 	bad_timestamps: int = 0
+	bad_values: int = 0
+	first_bad_value: str = ""
+	undated: int = 0
+	crlf: bool = False
+	nul_lines: int = 0
+	last_timestamp: float | None = None  # what the next entry inherits, as pt-query-digest does
+	last_db: str | None = None
 
 
 def digest(
@@ -103,8 +119,8 @@ def digest(
 	filtering, read_warnings = db is not None or user is not None, []
 	for one, name in zip(sources, names, strict=True):
 		report, stats = ReadReport(name), ParseStats()
-		for entry in parse_lines(read_lines(one, report), stats):
-			if window.bounded and not window.contains(entry.timestamp):
+		for entry in parse_lines(read_lines(one, report, text_only=False), stats):
+			if window.bounded and entry.timestamp is not None and not window.contains(entry.timestamp):
 				result.outside_window += 1
 				continue
 			if filtering and (
@@ -125,6 +141,7 @@ def digest(
 		result.complete = result.complete and report.complete
 		result.incomplete_entries += stats.incomplete
 		read_warnings += report.messages() + _parse_warnings(name, stats, report)
+		result.notes += _parse_notes(name, stats)
 	aggregator.result(result, top, order_by)
 	result.warnings = read_warnings + result.warnings
 	return result
@@ -134,16 +151,22 @@ def iter_queries(
 	source: str | os.PathLike | BinaryIO, report: ReadReport | None = None
 ) -> Iterator[SlowQuery]:
 	"""Every entry of a slow log, in file order."""
-	yield from parse_lines(read_lines(source, report or ReadReport(display_name(source))), ParseStats())
+	report = report or ReadReport(display_name(source))
+	yield from parse_lines(read_lines(source, report, text_only=False), ParseStats())
 
 
 def parse_lines(lines: Iterable[bytes], stats: ParseStats) -> Iterator[SlowQuery]:
-	"""Entries from the log's lines (without their newlines)."""
+	"""Entries from the log's lines (without their newlines). As pt-query-digest does by default, an entry
+	without a time or a schema inherits them from the entry before it."""
+	lines = _without_cr(iter(lines), stats)
 	meta = SlowQuery("")
 	body: list[bytes] | None = None  # the statement's lines once it has started
-	size, semicolon = 0, False
+	size, semicolon, use_only = 0, False, False
 	for line in lines:
 		first = line[:1]
+		if first == b"\x00" and not line.strip(b"\x00"):  # what a crash leaves: not part of any entry
+			stats.nul_lines += 1
+			continue
 		if body is not None:
 			header = first in b"/Tt" and _SERVER_HEADER.match(line)
 			if (first == b"#" and semicolon) or header:
@@ -155,7 +178,8 @@ def parse_lines(lines: Iterable[bytes], stats: ParseStats) -> Iterator[SlowQuery
 					stats.server_headers += 1
 					continue
 			else:
-				semicolon = line.endswith(b";")
+				if line.strip():  # a blank line keeps the ';' before it (pt-query-digest's split)
+					semicolon = line.endswith(b";")
 				if size < MAX_QUERY:
 					body.append(line)
 					size += len(line) + 1
@@ -163,16 +187,24 @@ def parse_lines(lines: Iterable[bytes], stats: ParseStats) -> Iterator[SlowQuery
 					meta.cut = True
 				continue
 		if first == b"#":
+			if use_only and not line.startswith(b"# administrator command: "):
+				use_only = (
+					False  # the entry was only `use db;`: pt-query-digest keeps it, as an empty statement
+				)
+				entry = _finish(meta, [b""], stats)
+				if entry is not None:
+					yield entry
+				meta = SlowQuery("")
 			kind = line[2:6]
 			if kind == b"Time":
 				meta.time_line = line  # read only if the entry has no SET timestamp
 			elif kind == b"Quer":
-				_read_times(meta, line)
+				_read_times(meta, line, stats)
 			elif kind == b"User":
 				meta.user, meta.host, thread = _user_host(line)
 				meta.thread_id = thread or meta.thread_id
 			elif line.startswith(b"# administrator command: "):
-				meta.admin = True
+				meta.admin, use_only = True, False
 				yield _finish(meta, [line[2:].rstrip(b";\r")], stats)
 				meta = SlowQuery("")
 			else:
@@ -181,18 +213,32 @@ def parse_lines(lines: Iterable[bytes], stats: ParseStats) -> Iterator[SlowQuery
 			_read_timestamp(meta, line, stats)
 		elif line.startswith(b"use "):
 			meta.db = meta.db or line[4:].split(b";", 1)[0].strip().decode("utf-8", "replace")
+			use_only = bool(meta.query_time or meta.user or meta.time_line)
 		elif line.startswith((b"SET last_insert_id", b"SET insert_id")) or not line.strip():
 			continue
 		elif first in b"/Tt" and _SERVER_HEADER.match(line):
 			stats.server_headers += 1
 		else:
-			body, size, semicolon = [line], len(line) + 1, line.endswith(b";")
-	if body is not None:
-		entry = _finish(meta, body, stats)
+			body, size, semicolon, use_only = [line], len(line) + 1, line.endswith(b";"), False
+	if body is not None or use_only:
+		entry = _finish(meta, body or [b""], stats)
 		if entry is not None:
 			yield entry
 	elif meta.query_time or meta.timestamp is not None:
 		stats.incomplete += 1  # the log ends after an entry's header
+
+
+def _without_cr(lines: Iterator[bytes], stats: ParseStats) -> Iterator[bytes]:
+	"""The lines as they are, or without their "\r" when the first one ends in CRLF (a Windows copy)."""
+	for line in lines:
+		if not line.endswith(b"\r"):
+			yield line
+			yield from lines
+			return
+		stats.crlf = True
+		yield line[:-1]
+		yield from (one[:-1] if one.endswith(b"\r") else one for one in lines)
+		return
 
 
 def _finish(entry: SlowQuery, body: list[bytes], stats: ParseStats) -> SlowQuery | None:
@@ -204,24 +250,55 @@ def _finish(entry: SlowQuery, body: list[bytes], stats: ParseStats) -> SlowQuery
 	text = b"\n".join(body) if len(body) > 1 else body[0]
 	if text.endswith(b";"):
 		text = text[:-1]
+	elif text[-1:].isspace():
+		text = text.rstrip()
+		text = text[:-1] if text.endswith(b";") else text
 	entry.query = text.decode("utf-8", "surrogateescape")
 	if entry.timestamp is None and entry.time_line:
 		entry.timestamp = _time_line(entry.time_line)
+	if entry.timestamp is None:  # --inherit-attributes ts,db, as pt-query-digest's default
+		entry.timestamp = stats.last_timestamp
+		stats.undated += entry.timestamp is None
+	else:
+		stats.last_timestamp = entry.timestamp
+	if entry.db is None:
+		entry.db = stats.last_db
+	else:
+		stats.last_db = entry.db
 	stats.cut_statements += entry.cut
 	stats.entries += 1
 	return entry
 
 
-def _read_times(entry: SlowQuery, line: bytes) -> None:
+def _read_times(entry: SlowQuery, line: bytes, stats: ParseStats) -> None:
 	found = _QUERY_TIME.match(line)
-	if not found:
+	try:
+		if found:
+			query_time, lock_time, sent, examined, rest = found.groups()
+			entry.query_time, entry.lock_time = float(query_time), float(lock_time)
+			entry.rows_sent, entry.rows_examined = int(sent), int(examined)
+			if entry.query_time > MAX_SECONDS or entry.lock_time > MAX_SECONDS:
+				raise ValueError("too large")
+			if rest.strip():
+				entry.extra.append(line)
+			return
+	except ValueError:
+		pass
+	if not line.startswith(b"# Query_time:"):
 		_read_comment(entry, line)
 		return
-	query_time, lock_time, sent, examined, rest = found.groups()
-	entry.query_time, entry.lock_time = float(query_time), float(lock_time)
-	entry.rows_sent, entry.rows_examined = int(sent), int(examined)
-	if rest.strip():
-		entry.extra.append(line)
+	for key, value in _LOOSE_PAIRS.findall(line):  # a header that deviates: each value on its own
+		field = _TIME_FIELDS.get(key)
+		if field is None:
+			continue
+		if (_DECIMAL if field.endswith("time") else _DIGITS).fullmatch(value):
+			setattr(entry, field, float(value) if field.endswith("time") else int(value))
+		else:
+			stats.bad_values += 1
+			stats.first_bad_value = (
+				stats.first_bad_value or f"{key.decode()}: {value.decode('ascii', 'replace')}"
+			)
+	entry.extra.append(line)
 
 
 def _read_comment(entry: SlowQuery, line: bytes) -> None:
@@ -303,6 +380,19 @@ def _time_line(line: bytes) -> float | None:
 	return value
 
 
+def _parse_notes(name: str, stats: ParseStats) -> list[str]:
+	"""What was read differently from a plain slow log, with nothing lost."""
+	out = []
+	if stats.undated:
+		out.append(
+			f"{name}: {stats.undated:,} entries carry no time (no '# Time:' or SET timestamp before them); they "
+			"are all counted, since no time window can apply to them."
+		)
+	if stats.crlf:
+		out.append(f"{name}: lines end in CRLF (Windows line endings); they were read as plain newlines.")
+	return out
+
+
 def _parse_warnings(name: str, stats: ParseStats, report: ReadReport) -> list[str]:
 	out = []
 	if not stats.entries and report.complete and report.lines:
@@ -317,6 +407,13 @@ def _parse_warnings(name: str, stats: ParseStats, report: ReadReport) -> list[st
 			f"{name}: {stats.bad_timestamps} entries had a SET timestamp outside 1970–9999; their time was "
 			"read from their '# Time:' line where there is one."
 		)
+	if stats.bad_values:
+		out.append(
+			f"{name}: {stats.bad_values:,} header value(s) could not be read (first: {stats.first_bad_value!r}); "
+			"those fields were left out and their entries kept."
+		)
+	if stats.nul_lines:
+		out.append(f"{name}: skipped {stats.nul_lines:,} line(s) of NUL bytes (what a crash leaves behind).")
 	if stats.cut_statements:
 		out.append(f"{name}: {stats.cut_statements} statement(s) longer than {MAX_QUERY >> 20} MiB were cut.")
 	if stats.incomplete:

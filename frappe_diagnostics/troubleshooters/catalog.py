@@ -11,7 +11,7 @@ from __future__ import annotations
 import importlib
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 BENCH, STANDALONE, REST, DESK = "bench", "standalone", "rest", "desk"
@@ -177,6 +177,13 @@ USER = Input(
 	desk={"fieldtype": "Link", "options": "User"},
 	example="Administrator",
 )
+FILE_SINCE = replace(  # a file someone hands over is read whole, as pt-query-digest reads it
+	SINCE,
+	help=_(
+		"Start of the window, as --since of logs (default: 24h of the server's log; all of FILES or --path)."
+	),
+	default=None,
+)
 UNTIL = Input("until", _("End of the window, in the same forms as --since (default: now)."))
 FILES = Input(
 	"files",
@@ -299,7 +306,7 @@ _ENTRIES = (
 				_("A slow log file (default: the one the site's database server writes)."),
 				surfaces=CLI_ONLY,
 			),
-			SINCE,
+			FILE_SINCE,
 			UNTIL,
 			top("query groups"),
 			Input(
