@@ -177,13 +177,7 @@ USER = Input(
 	desk={"fieldtype": "Link", "options": "User"},
 	example="Administrator",
 )
-FILE_SINCE = replace(  # a file someone hands over is read whole, as pt-query-digest reads it
-	SINCE,
-	help=_(
-		"Start of the window, as --since of logs (default: 24h of the server's log; all of FILES or --path)."
-	),
-	default=None,
-)
+FILE_SINCE = replace(SINCE, default=None, help=_("Start of the window (default: 24h, or all of a file)."))
 UNTIL = Input("until", _("End of the window, in the same forms as --since (default: now)."))
 FILES = Input(
 	"files",
@@ -302,9 +296,7 @@ _ENTRIES = (
 		inputs=(
 			FILES,
 			Input(
-				"path",
-				_("A slow log file (default: the one the site's database server writes)."),
-				surfaces=CLI_ONLY,
+				"path", _("A slow log file (default: the one the database server writes)."), surfaces=CLI_ONLY
 			),
 			FILE_SINCE,
 			UNTIL,
