@@ -10,6 +10,7 @@ import json
 import os
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +38,19 @@ class SiteContext:
 		self.time_zone: str | None = None
 		self.settings = Settings()
 		self.hook_entries: list[str] = ["frappe_diagnostics.checks"]
+
+	def troubleshooter_settings(
+		self, *, min_check_ms: int = 0, run_s: float | None = None, parallel: int | None = None
+	) -> Settings:
+		"""The one way a troubleshooter gets its run settings: the site's (disabled checks, threshold
+		overrides, per-check budget, parallel) with at least the budgets it needs of its own."""
+		own = self.settings
+		return replace(
+			own,
+			check_budget_ms=max(own.check_budget_ms, min_check_ms),
+			run_budget_s=run_s or own.run_budget_s,
+			parallel=parallel or own.parallel,
+		)
 
 	# database
 	def db_params(self) -> dict | None:

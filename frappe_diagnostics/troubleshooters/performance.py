@@ -9,7 +9,6 @@ from datetime import datetime, timedelta, timezone
 from frappe_diagnostics.engine.registry import Registry, check, registry
 from frappe_diagnostics.engine.result import CheckResult, Finding, Fix, Metric, Status
 from frappe_diagnostics.engine.runner import run_checks
-from frappe_diagnostics.engine.settings import Settings
 from frappe_diagnostics.engine.shell import bench
 from frappe_diagnostics.troubleshooters.diagnosis import Diagnosis
 
@@ -142,13 +141,7 @@ def diagnose_performance(ctx, hours: float = 24) -> Diagnosis:
 	started = time.time()
 	if not 0 < float(hours) <= 24 * 31:
 		raise ValueError("The time window must be between a few minutes and 31 days (hours > 0 and <= 744).")
-	settings = Settings(
-		check_budget_ms=ctx.settings.check_budget_ms,
-		run_budget_s=60,
-		parallel=ctx.settings.parallel,
-		disabled=ctx.settings.disabled,
-		thresholds=ctx.settings.thresholds,
-	)
+	settings = ctx.troubleshooter_settings(run_s=60)
 	checks = [registry.get(i) for i in EVIDENCE]
 	steps = list(run_checks(ctx, checks, settings=settings).results)
 	local = Registry()

@@ -8,7 +8,6 @@ import time
 from frappe_diagnostics.engine.registry import Registry, check
 from frappe_diagnostics.engine.result import Finding, Metric, Status
 from frappe_diagnostics.engine.runner import run_checks
-from frappe_diagnostics.engine.settings import Settings
 from frappe_diagnostics.troubleshooters.diagnosis import Diagnosis
 from frappe_diagnostics.troubleshooters.security_rules import all_verdicts, score
 from frappe_diagnostics.troubleshooters.steps import step
@@ -47,13 +46,7 @@ def audit_step(probe):
 
 def diagnose_security(ctx) -> Diagnosis:
 	started = time.time()
-	settings = Settings(
-		check_budget_ms=10000,
-		run_budget_s=60,
-		parallel=1,
-		disabled=ctx.settings.disabled,
-		thresholds=ctx.settings.thresholds,
-	)
+	settings = ctx.troubleshooter_settings(min_check_ms=10000, run_s=60, parallel=1)
 	local = Registry()
 	holder = {}
 

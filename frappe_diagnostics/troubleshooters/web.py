@@ -16,7 +16,6 @@ from frappe_diagnostics.checks.web import http_get, site_hosts
 from frappe_diagnostics.engine.registry import Registry, check, registry
 from frappe_diagnostics.engine.result import Finding, Fix, Status
 from frappe_diagnostics.engine.runner import run_checks
-from frappe_diagnostics.engine.settings import Settings
 from frappe_diagnostics.engine.shell import bench, command
 from frappe_diagnostics.troubleshooters.diagnosis import Diagnosis
 
@@ -135,13 +134,7 @@ def _has_tls(ctx) -> bool:
 
 def diagnose_web(ctx) -> Diagnosis:
 	started = time.time()
-	settings = Settings(
-		check_budget_ms=max(ctx.settings.check_budget_ms, 8000),
-		run_budget_s=60,
-		parallel=ctx.settings.parallel,
-		disabled=ctx.settings.disabled,
-		thresholds=ctx.settings.thresholds,
-	)
+	settings = ctx.troubleshooter_settings(min_check_ms=8000, run_s=60)
 	local = Registry()
 	check("web.nginx", title="nginx", tags=("web",), budget_ms=12000, into=local)(nginx_step)
 	check("web.host_name", title="host_name", tags=("web",), into=local)(host_name_step)
