@@ -39,6 +39,12 @@ class SiteContext:
 		self.settings = Settings()
 		self.hook_entries: list[str] = ["frappe_diagnostics.checks"]
 
+	@property
+	def bench_site(self) -> str | None:
+		"""The name `bench --site` takes: None when this is no site of a bench (the host, a database named
+		by DIAG_DB_NAME, log files, a bench folder alone), where no `bench --site` command can be suggested."""
+		return self.name if self.bench_path is not None and self.site_path is not None else None
+
 	def troubleshooter_settings(
 		self, *, min_check_ms: int = 0, run_s: float | None = None, parallel: int | None = None
 	) -> Settings:

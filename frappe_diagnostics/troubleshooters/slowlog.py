@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 from frappe_diagnostics.engine.context import server_path
+from frappe_diagnostics.engine.probe import describe_db_error
 from frappe_diagnostics.engine.result import CheckResult, Finding, Fix, Metric, Status
 from frappe_diagnostics.engine.shell import bench, command
 from frappe_diagnostics.knowledge.timewindow import iso, parse_since
@@ -51,7 +52,11 @@ def diagnose_slowlog(
 	if files or path:
 		sources = [Path(f) for f in (files or [path])]
 	else:
-		on, source = slow_log_state(ctx)
+		try:
+			on, source = slow_log_state(ctx)
+		except Exception as e:  # refused login, server down: the server cannot say where its log is
+			steps = [_unreachable_step(e)]
+			return Diagnosis("Slow Query Log", question, steps, inputs, started, time.time(), ctx.name)
 		if not on and not source.exists():
 			steps = [_off_step(source)]
 			return Diagnosis("Slow Query Log", question, steps, inputs, started, time.time(), ctx.name)
@@ -69,7 +74,7 @@ def diagnose_slowlog(
 	)
 	steps = [
 		read_step(result, "slowlog.read", f"Slow query log {', '.join(inputs['files'])}"),
-		_slow_groups_step(result, ctx.name),
+		_slow_groups_step(result, ctx.bench_site or ""),
 	]
 	diagnosis = Diagnosis("Slow Query Log", question, steps, inputs, started, time.time(), ctx.name)
 	diagnosis.appendix = report(result, order_by)
@@ -82,6 +87,23 @@ def _window_text(start, end) -> str:
 		return " in the whole log"
 	since = f" since {start:%Y-%m-%d %H:%M}" if start else ""
 	return since + (f" until {end:%Y-%m-%d %H:%M}" if end else "") + " UTC"
+
+
+def _unreachable_step(error: Exception) -> CheckResult:
+	return step(
+		"slowlog.database",
+		"Database server",
+		Status.ERROR,
+		f"The database server cannot be asked where its slow log is ({describe_db_error(error)}): name the "
+		"log's FILES or --path to read it without the database.",
+		fixes=[
+			Fix(
+				"Read the log file itself, on the database server's machine: `frappe-diagnostics slowlog FILE` "
+				"(MariaDB writes it to its datadir as <host name>-slow.log unless slow_query_log_file says "
+				"otherwise)."
+			)
+		],
+	)
 
 
 def _off_step(source: Path) -> CheckResult:
