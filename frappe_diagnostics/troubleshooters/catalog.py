@@ -168,7 +168,7 @@ SINCE = Input(
 	"since",
 	_("Start of the window: 30m, 24h, 7d, 2w, or a date/time (local time unless it has an offset)."),
 	default="24h",
-	desk={"fieldtype": "Select", "options": "30m\n6h\n24h\n7d\n30d"},
+	desk={"fieldtype": "Select", "options": "30m\n6h\n24h\n7d\n30d", "default": "24h"},
 )
 USER = Input(
 	"user",
