@@ -75,8 +75,11 @@ KEY = "test-backup-key-" + "k" * 20
 
 
 class RecoverySite:
-	def __init__(self, root: Path, site: str = "rec.local", server: dict | None = None):
-		self.root, self.site = root, site
+	def __init__(self, root: Path, site: str | None = None, server: dict | None = None):
+		# a name of its own: other test runs on the same server restore their own rec*.local at once,
+		# and scratch databases are named by the site (recovery/scratch.py)
+		self.root, self.site = root, site or f"rec{secrets.token_hex(3)}.local"
+		self.slug = self.site.replace(".", "_")
 		self.server = server or {
 			"host": DB_HOST,
 			"port": DB_PORT,
@@ -85,7 +88,7 @@ class RecoverySite:
 		}
 		self.db = f"_diagrec_{secrets.token_hex(4)}"
 		self.password = f"pw-{secrets.token_urlsafe(10)}"
-		self.site_path = root / "sites" / site
+		self.site_path = root / "sites" / self.site
 		self.backups = self.site_path / "private" / "backups"
 		self.bench_id = f"diagrec-{secrets.token_hex(4)}"
 		self._make_database()
@@ -218,7 +221,7 @@ class RecoverySite:
 	) -> str:
 		"""A real backup set, named as Frappe names it (the site's time zone is UTC here)."""
 		stamp = self.stamp(hours_ago)
-		base = self.backups / f"{stamp}-{slug or self.site.replace('.', '_')}"
+		base = self.backups / f"{stamp}-{slug or self.slug}"
 		enc = "-enc" if encrypted else ""
 		self.backups.mkdir(parents=True, exist_ok=True)
 		dump = Path(f"{base}-database{enc}.sql.gz")
@@ -292,12 +295,14 @@ class RecoverySite:
 		return self.checksums(), self.files_digest()
 
 	def diag_databases(self) -> list[str]:
-		return [
-			r["d"]
-			for r in self.sql(
-				"SELECT schema_name AS d FROM information_schema.schemata WHERE schema_name LIKE '\\_diag\\_%%'"
-			)
-		]
+		"""This site's scratch, incoming and holding databases (never another test run's)."""
+		from frappe_diagnostics.recovery.scratch import PREFIXES, site_prefix
+
+		likes = [site_prefix(prefix, self.site).replace("_", "\\_") + "%" for prefix in PREFIXES]
+		query = "SELECT schema_name AS d FROM information_schema.schemata WHERE " + " OR ".join(
+			["schema_name LIKE %s"] * len(likes)
+		)
+		return [r["d"] for r in self.sql(query, likes)]
 
 	def cli(self, *args, env=None, timeout=300):
 		cmd = [

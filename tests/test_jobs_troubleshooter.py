@@ -255,3 +255,23 @@ def test_standalone_command_json_and_exit_code(bench, tables):
 	assert data["kind"] == "Background Jobs"
 	assert data["results"][0]["check_id"] == "scheduler.alive"
 	assert done.returncode == 1, done.stderr
+
+
+def test_a_failed_job_links_to_the_error_group_its_traceback_is_stored_under(
+	bench, tables, redis_client, job_module
+):
+	from rq.job import Job
+
+	from frappe_diagnostics.knowledge.errorgroups import ErrorGroups
+
+	job = enqueue(bench, redis_client, BOOM, job_id="grouped")
+	run_worker(bench, job_module)
+	traceback = Job.fetch(job.id, connection=redis_client).latest_result().exc_string
+	# the key the Error Log grouping (site/errorlog.py) stores the group under, for this site's logs
+	stored = ErrorGroups(sites=(bench.site,)).add(traceback, None, "Error Log").key
+	tables(
+		"INSERT INTO `tabError Group` (name, status, `count`, fingerprint) VALUES ('EG-0007', 'Open', 3, %s)",
+		(stored,),
+	)
+	failed = {s.check_id: s for s in diagnose_jobs(bench.context(), since="1h").steps}["jobs.failed"]
+	assert failed.findings[0].evidence["error_group"] == "EG-0007 (Open, 3 seen)"

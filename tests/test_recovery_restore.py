@@ -77,13 +77,13 @@ def test_restore_replaces_data_and_files_keeps_the_old_and_rolls_back(site, chan
 	assert done.returncode == 0, done.stderr
 	assert site.state() == v1
 	assert maintenance(site) == (None, None)
-	assert f"Restored rec.local from set {stamp}" in done.stdout
+	assert f"Restored {site.site} from set {stamp}" in done.stdout
 	journal = json.loads((site.site_path / "private/diagnostics/restore/current.json").read_text())
 	assert journal["state"] == "done" and journal["committed"] is True
 	assert [s["name"] for s in journal["stages"]] == list(STAGES)
 	assert all(s["status"] == "done" for s in journal["stages"])
 	safety = site.backups / journal["safety_backup"].rsplit("/", 1)[1]
-	assert safety.is_file() and safety.name.endswith("-rec_local-database.sql.gz")
+	assert safety.is_file() and safety.name.endswith(f"-{site.slug}-database.sql.gz")
 	assert leftovers(site) == [journal["holding"]]
 	again = restore(site, stamp, "--yes", *FAST)
 	assert again.returncode == 2 and "still keeps the old data" in again.stderr
@@ -135,7 +135,7 @@ def test_not_confirming_changes_nothing(site, changed):
 	("prepare", "message"),
 	[
 		("truncated", "ends without MariaDB's '-- Dump completed' line"),
-		("other-site", "is a backup of site 'other_site', not of rec.local"),
+		("other-site", "is a backup of site 'other_site', not of {site}"),
 		("wrong-credentials", "Cannot log in as root@"),
 		("bad-tar", "is not a readable tar archive"),
 		("unsafe-tar", "climbs out with '..': refused"),
@@ -156,7 +156,7 @@ def test_a_restore_that_cannot_be_done_ends_with_its_reason_and_the_site_untouch
 		dump.write_bytes(gzip.compress(sql[: len(sql) // 2]))
 	elif prepare == "other-site":
 		for path in files.values():
-			path.rename(path.with_name(path.name.replace("rec_local", "other_site")))
+			path.rename(path.with_name(path.name.replace(site.slug, "other_site")))
 	elif prepare == "wrong-credentials":
 		env = {"DIAG_DB_ROOT_USER": "root", "DIAG_DB_ROOT_PASSWORD": "certainly-wrong"}
 	elif prepare == "bad-tar":
@@ -172,7 +172,7 @@ def test_a_restore_that_cannot_be_done_ends_with_its_reason_and_the_site_untouch
 				"-rf",
 				str(tar),
 				"--transform",
-				"s,^.*evil.txt,./rec.local/public/files/../../../escaped.txt,",
+				f"s,^.*evil.txt,./{site.site}/public/files/../../../escaped.txt,",
 				"-P",
 				str(evil),
 			],
@@ -180,7 +180,7 @@ def test_a_restore_that_cannot_be_done_ends_with_its_reason_and_the_site_untouch
 		)
 	done = restore(site, stamp, "--yes", *FAST, env=env)
 	assert done.returncode == 2, (done.stdout, done.stderr)
-	assert message in done.stderr, done.stderr
+	assert message.format(site=site.site) in done.stderr, done.stderr
 	assert site.state() == v2 and leftovers(site) == [] and maintenance(site) == (None, None)
 	assert not (site.root / "sites" / "escaped.txt").exists()
 

@@ -183,7 +183,7 @@ def test_a_set_of_another_site_is_refused_by_name(site):
 	d = diagnose_verification(site.context(), stamp)
 	assert (
 		steps(d)["backup.set"].summary
-		== f"Set {stamp} is a backup of site 'other_site', not of rec.local: its data would replace this site's with another site's."
+		== f"Set {stamp} is a backup of site 'other_site', not of {site.site}: its data would replace this site's with another site's."
 	)
 	assert scratch_left(site) == []
 
@@ -213,7 +213,7 @@ def test_encrypted_sets_open_with_the_sites_key_or_the_sets_own_config_and_else_
 	key = steps(diagnose_verification(site.context(), stamp))["backup.key"]
 	assert (
 		key.summary
-		== f"Opened with the backup_encryption_key in {stamp}-rec_local-site_config_backup-enc.json."
+		== f"Opened with the backup_encryption_key in {stamp}-{site.slug}-site_config_backup-enc.json."
 	)
 	config = next(p for n, p in site.set_files(stamp).items() if n.endswith(".json"))
 	config.write_text(json.dumps({"db_name": "x"}))

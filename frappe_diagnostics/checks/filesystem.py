@@ -49,7 +49,7 @@ def writable(probe):
 	if not problems:
 		return probe.ok(f"{len(folders)} folders are writable: {', '.join(folders)}.", metrics=metrics)
 	critical = {n for n in problems if n != "logs"}
-	user = _user_name()
+	user, paths = _user_name(), [str(folders[n]) for n in problems]
 	return probe.result(
 		Status.CRITICAL if critical else Status.WARNING,
 		"Not writable: " + ", ".join(f"{n} ({r})" for n, r in problems.items()) + ".",
@@ -60,7 +60,7 @@ def writable(probe):
 		fixes=[
 			Fix(
 				"Create the missing folders and give them to the user that runs the bench.",
-				command=f"{command('mkdir', '-p', '<folder>')} && {command('sudo', 'chown', '-R', f'{user}:{user}', '<folder>')}",
+				command=f"{command('mkdir', '-p', *paths)} && {command('sudo', 'chown', '-R', f'{user}:{user}', *paths)}",
 			)
 		],
 	)

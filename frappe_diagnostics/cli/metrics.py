@@ -58,12 +58,21 @@ def metrics(bench, port, addr, textfile, parallel):
 
 	if port and textfile:
 		raise shared.UsageFailure("Give --port or --textfile, not both.")
+	if textfile and not Path(textfile).expanduser().parent.is_dir():
+		folder = Path(textfile).expanduser().parent
+		raise shared.UsageFailure(
+			f"{folder} does not exist: give --textfile a path in an existing folder (node_exporter's "
+			"--collector.textfile.directory)."
+		)
 	collector = BenchCollector(find(Place(bench)), parallel=parallel)
 	try:
 		if textfile:
 			from frappe_diagnostics.observe.serve import write_textfile
 
-			write_textfile(collector, str(textfile))
+			try:
+				write_textfile(collector, str(textfile))
+			except OSError as e:
+				raise shared.UsageFailure(f"Cannot write {textfile}: {e.strerror or e}.") from None
 		elif port:
 			_serve(collector, port, addr)
 		else:

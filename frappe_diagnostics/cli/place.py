@@ -95,6 +95,11 @@ def host_and_site(place: Place) -> tuple[HostContext, StandaloneContext | None]:
 	if place.budget_ms:
 		host.settings.check_budget_ms = place.budget_ms
 	bench = find(place, required=False)
+	if bench is None and place.site is not None:
+		raise UsageFailure(
+			f"--site {place.site} names a site of a bench, and there is no bench here: run this in the bench "
+			"folder or pass --bench PATH (or leave --site out to check the host alone)."
+		)
 	if bench is None:
 		return host, None
 	return host, _context(bench, site_name(bench, place.site), place.budget_ms)

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import sys
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,25 @@ class SiteContext:
 		self.settings = Settings()
 		self.hook_entries: list[str] = ["frappe_diagnostics.checks"]
 		self.troubleshooter_entries: list[str] = []  # the apps' diagnostics_troubleshooters hooks
+
+	@property
+	def bench_site(self) -> str | None:
+		"""The name `bench --site` takes: None when this is no site of a bench (the host, a database named
+		by DIAG_DB_NAME, log files, a bench folder alone), where no `bench --site` command can be suggested."""
+		return self.name if self.bench_path is not None and self.site_path is not None else None
+
+	def troubleshooter_settings(
+		self, *, min_check_ms: int = 0, run_s: float | None = None, parallel: int | None = None
+	) -> Settings:
+		"""The one way a troubleshooter gets its run settings: the site's (disabled checks, threshold
+		overrides, per-check budget, parallel) with at least the budgets it needs of its own."""
+		own = self.settings
+		return replace(
+			own,
+			check_budget_ms=max(own.check_budget_ms, min_check_ms),
+			run_budget_s=run_s or own.run_budget_s,
+			parallel=parallel or own.parallel,
+		)
 
 	# database
 	def db_params(self) -> dict | None:

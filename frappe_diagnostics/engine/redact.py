@@ -111,7 +111,7 @@ def _mask_pair(match: re.Match) -> str:
 		if match.group("qval").upper() in _HARMLESS_VALUES:
 			return match.group(0)
 		return f"{key}{quote}{MASK}{quote}"
-	if match.group("val").upper() in _HARMLESS_VALUES:
+	if match.group("val").rstrip(")\\").upper() in _HARMLESS_VALUES:  # "(using password: YES)\")" in JSON
 		return match.group(0)
 	return f"{key}{MASK}"
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import textwrap
 
@@ -31,8 +32,23 @@ def run_to_dict(run: RunResult, redactor: Redactor | None = None, **extra) -> di
 	return (redactor or Redactor()).data(data)
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def printable(text: str, *, in_json: bool = False) -> str:
+	"""Text that encodes as UTF-8: bytes a log held that were not UTF-8 (read with surrogateescape) become
+	a visible \\xNN (its backslash escaped inside JSON text); other lone surrogates become U+FFFD."""
+	if not _SURROGATE.search(text):
+		return text
+	mark = "\\\\x" if in_json else "\\x"
+	return _SURROGATE.sub(
+		lambda m: f"{mark}{ord(m[0]) - 0xDC00:02x}" if "\udc80" <= m[0] <= "\udcff" else "\ufffd", text
+	)
+
+
 def to_json(data) -> str:
-	return json.dumps(data, indent=2, default=str, ensure_ascii=False)
+	"""JSON text that is always valid UTF-8, whatever bytes the data was read from."""
+	return printable(json.dumps(data, indent=2, default=str, ensure_ascii=False), in_json=True)
 
 
 def render_text(
@@ -71,6 +87,10 @@ def render_text(
 
 def render_diagnosis(diagnosis, redactor: Redactor | None = None, colour: bool = False) -> str:
 	"""A troubleshooter's answer: the likely cause first, then every step in order."""
+	return printable(_render_diagnosis(diagnosis, redactor, colour))
+
+
+def _render_diagnosis(diagnosis, redactor: Redactor | None, colour: bool) -> str:
 	redactor = redactor or Redactor()
 	text = render_text(diagnosis.as_run(), redactor, colour, title=diagnosis.question)
 	appendix = getattr(diagnosis, "appendix", None)

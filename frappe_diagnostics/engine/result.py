@@ -158,8 +158,11 @@ class RunResult:
 		failing = self.failing
 		if not failing:
 			skipped = sum(r.status is Status.SKIPPED for r in self.results)
-			extra = f" ({skipped} skipped)" if skipped else ""
-			return f"All {total} checks passed{extra}."
+			if skipped and skipped == total:  # unknown is not OK
+				return f"Nothing was checked: all {total} skipped."
+			if skipped:
+				return f"{total - skipped} of {total} checks passed ({skipped} skipped)."
+			return f"All {total} checks passed."
 		failing.sort(key=lambda r: -r.status.rank)
 		names = ", ".join(f"{r.check_id} {r.status.value}" for r in failing[:5])
 		more = f" and {len(failing) - 5} more" if len(failing) > 5 else ""

@@ -50,6 +50,12 @@ DEFAULTS: dict[str, Default] = {
 LIMITS = {name: (d.low, d.high) for name, d in DEFAULTS.items() if d.low is not None}
 
 
+def doctype_defaults() -> dict[str, str]:
+	"""The table as Diagnostics Settings' DocType JSON writes defaults: what a new document (the form,
+	Frappe's init of singles at install) starts with. `python -m frappe_diagnostics.engine.settings` syncs it."""
+	return {name: str(d.value) for name, d in DEFAULTS.items()}
+
+
 @dataclass
 class Settings:
 	"""Run settings: Diagnostics Settings in a site, the defaults elsewhere."""
@@ -81,3 +87,30 @@ class Settings:
 				line.strip() for line in str(data.get("backup_folders") or "").splitlines() if line.strip()
 			),
 		)
+
+
+def sync_doctype(path) -> bool:
+	"""Write doctype_defaults() into the DocType JSON at `path` (and bump "modified" so migrate reloads it);
+	False when it already holds them."""
+	from datetime import datetime
+	from pathlib import Path
+
+	doc = json.loads(Path(path).read_text())
+	wanted = doctype_defaults()
+	changed = False
+	for f in doc["fields"]:
+		value = wanted.get(f["fieldname"])
+		if f.get("default") != value:
+			f.pop("default", None) if value is None else f.__setitem__("default", value)
+			changed = True
+	if changed:
+		doc["modified"] = datetime.now().strftime("%Y-%m-%d %H:%M:%S.%f")
+		Path(path).write_text(json.dumps(doc, indent=1, sort_keys=True, ensure_ascii=False) + "\n")
+	return changed
+
+
+if __name__ == "__main__":
+	from pathlib import Path
+
+	here = Path(__file__).resolve().parent.parent / "frappe_diagnostics/doctype/diagnostics_settings"
+	print("updated" if sync_doctype(here / "diagnostics_settings.json") else "already in sync")

@@ -19,6 +19,17 @@ MAX_GROUPS = 2000
 MAX_VARIANTS = 20  # per group; occurrences of rarer variants are counted in other_variants
 
 
+def group_key(text: str, site: str | None = None) -> str:
+	"""The key an Error Group is stored under (its `fingerprint` field) for a traceback or message: the one
+	owner, so every writer and reader agrees. `site`: the site's name, normalised out of messages."""
+	return fingerprint(text, site).key
+
+
+def fingerprint(text: str, site: str | None = None) -> ErrorFingerprint:
+	"""The fingerprint of one error record of a site, as the grouping makes it."""
+	return fingerprint_error(text, (site,) if site else ())
+
+
 @dataclass
 class Variant:
 	normalized: str  # the message with its variable parts as "?"

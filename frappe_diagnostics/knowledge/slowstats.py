@@ -61,6 +61,7 @@ class SlowLogDigest:
 	bytes_read: int = 0
 	complete: bool = True
 	warnings: list[str] = field(default_factory=list)
+	notes: list[str] = field(default_factory=list)  # read differently from a plain log, nothing lost
 
 	def to_dict(self) -> dict[str, Any]:
 		data = asdict(self)

@@ -57,8 +57,14 @@ def display_name(source) -> str:
 	return str(getattr(source, "name", None) or type(source).__name__)
 
 
-def read_lines(source: str | os.PathLike | BinaryIO, report: ReadReport) -> Iterator[bytes]:
-	"""Lines (without their newline) of a path, plain or gzip by content, or of a binary file object."""
+def read_lines(
+	source: str | os.PathLike | BinaryIO, report: ReadReport, *, text_only: bool = True
+) -> Iterator[bytes]:
+	"""Lines (without their newline) of a path, plain or gzip by content, or of a binary file object.
+
+	text_only=False keeps lines with NUL or control bytes and reads a file whatever its first bytes
+	(a slow log logs `_binary` values as they are); otherwise such lines and files are left out, and said.
+	"""
 	try:
 		stream, owned = _open(source)
 	except TypeError as e:
@@ -70,12 +76,12 @@ def read_lines(source: str | os.PathLike | BinaryIO, report: ReadReport) -> Iter
 		report.errors.append(f"{report.name}: cannot be read ({_reason(e)}). Check the path and permissions.")
 		return
 	try:
-		problem = _sniff(stream)
+		problem = _sniff(stream) if text_only else None
 		if problem:
 			report.complete = False
 			report.errors.append(f"{report.name}: {problem}; nothing was read.")
 			return
-		yield from _lines(stream, report, report.max_line)
+		yield from _lines(stream, report, report.max_line, text_only)
 	except (OSError, EOFError, zlib.error) as e:
 		report.complete = False
 		report.errors.append(
@@ -87,7 +93,7 @@ def read_lines(source: str | os.PathLike | BinaryIO, report: ReadReport) -> Iter
 			stream.close()
 
 
-def _lines(stream, report: ReadReport, max_line: int) -> Iterator[bytes]:
+def _lines(stream, report: ReadReport, max_line: int, text_only: bool = True) -> Iterator[bytes]:
 	# chunks split in C are much faster than a readline() per line; carry is the line still being read,
 	# and an overlong one keeps only its head and its last bytes
 	read = getattr(
@@ -118,7 +124,7 @@ def _lines(stream, report: ReadReport, max_line: int) -> Iterator[bytes]:
 			if cut_head is None and len(carry) > max_line:
 				_note_long(report, count + len(lines) + 1)
 				cut_head, cut_tail, carry = carry[: _keep(report)], carry[-_CUT_TAIL:], b""
-			if b"\x00" in chunk or (lines and b"\x00" in lines[0]):
+			if text_only and (b"\x00" in chunk or (lines and b"\x00" in lines[0])):
 				lines = _drop_binary(lines, report, count)
 			count += len(lines)
 			yield from lines
@@ -126,7 +132,7 @@ def _lines(stream, report: ReadReport, max_line: int) -> Iterator[bytes]:
 			carry = cut_head + _CUT_MARK + cut_tail
 		if carry:
 			count += 1
-			yield from _drop_binary([carry], report, count - 1)
+			yield from _drop_binary([carry], report, count - 1) if text_only else [carry]
 	finally:
 		report.lines, report.bytes_read = count, size
 

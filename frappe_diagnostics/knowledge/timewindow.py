@@ -18,7 +18,9 @@ MAX_LOOKBACK = timedelta(days=366 * 30)
 SINCE_HELP = "30m, 24h, 7d, 2w, or a date/time like 2026-11-01 or 2026-11-01T13:00 (local time)"
 
 
-def parse_since(value: TimeLike, default_hours: float = 24, now: datetime | None = None) -> datetime:
+def parse_since(
+	value: TimeLike, default_hours: float = 24, now: datetime | None = None, label: str = "--since"
+) -> datetime:
 	"""'30m', '24h', '7d', '2w', an ISO date/time, or a number of hours -> an aware UTC datetime.
 
 	ValueError (with what to type instead) for anything else, including windows reaching back before 1970.
@@ -29,7 +31,7 @@ def parse_since(value: TimeLike, default_hours: float = 24, now: datetime | None
 	if isinstance(value, datetime):
 		return _aware(value)
 	if isinstance(value, int | float) and not isinstance(value, bool):
-		return _back(now, timedelta(hours=float(value)), value)
+		return _back(now, timedelta(hours=float(value)), value, label)
 	match = DURATION.match(str(value))
 	if match:
 		amount = float(match.group(1))
@@ -37,18 +39,18 @@ def parse_since(value: TimeLike, default_hours: float = 24, now: datetime | None
 			delta = timedelta(**{UNITS[match.group(2).lower()]: amount})
 		except OverflowError:
 			delta = MAX_LOOKBACK * 2
-		return _back(now, delta, value)
+		return _back(now, delta, value, label)
 	try:
 		parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
 	except ValueError:
-		raise ValueError(f"--since takes {SINCE_HELP} (got {value!r}).") from None
+		raise ValueError(f"{label} takes {SINCE_HELP} (got {value!r}).") from None
 	return _aware(parsed)
 
 
-def _back(now: datetime, delta: timedelta, value) -> datetime:
+def _back(now: datetime, delta: timedelta, value, label: str = "--since") -> datetime:
 	if delta < timedelta(0) or delta > MAX_LOOKBACK:
 		raise ValueError(
-			f"--since {value!r} reaches too far back; give at most {MAX_LOOKBACK.days // 366} years."
+			f"{label} {value!r} reaches too far back; give at most {MAX_LOOKBACK.days // 366} years."
 		)
 	return now - delta
 

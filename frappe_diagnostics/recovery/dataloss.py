@@ -31,6 +31,7 @@ def diagnose_data_loss(ctx, since: str | None = "7d", from_set: str | None = Non
 				_activity_step(found),
 				_tables_step(ctx, conn, from_set),
 			]
+		when = f"{local:%Y-%m-%d %H:%M} (site time)"
 	except Exception as e:
 		steps = [
 			step(
@@ -40,7 +41,8 @@ def diagnose_data_loss(ctx, since: str | None = "7d", from_set: str | None = Non
 				f"The live site's database cannot be read: {describe_db_error(e)}.",
 			)
 		]
-	question = f"What was deleted or changed on {ctx.name} since {local:%Y-%m-%d %H:%M} (site time), and what has the live site lost against its newest backup?"
+		when = f"{window:%Y-%m-%d %H:%M} UTC"  # the site's time zone is in the database: unknown here
+	question = f"What was deleted or changed on {ctx.name} since {when}, and what has the live site lost against its newest backup?"
 	return Diagnosis(
 		"Data Loss",
 		question,

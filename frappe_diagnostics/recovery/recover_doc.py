@@ -10,7 +10,7 @@ from frappe_diagnostics.engine.diagnosis import Diagnosis
 from frappe_diagnostics.engine.probe import describe_db_error
 from frappe_diagnostics.engine.result import Finding, Fix, Metric
 from frappe_diagnostics.engine.shell import bench
-from frappe_diagnostics.engine.steps import CRITICAL, OK, WARNING, action, step
+from frappe_diagnostics.engine.steps import CRITICAL, ERROR, OK, WARNING, action, step
 from frappe_diagnostics.recovery import documents, inventory
 from frappe_diagnostics.recovery.streams import KeyMissing, Unreadable
 from frappe_diagnostics.recovery.verify import find_key
@@ -34,7 +34,7 @@ def diagnose_document(ctx, doctype: str, name: str, from_set: str | None = None)
 		info, live, deleted = {"children": None}, documents.Record(), []
 		steps = [step("document.live", "Live record", CRITICAL, f"{e} Only the backup is shown.")]
 	except Exception as e:
-		info, live, deleted = {"children": None}, documents.Record(), []
+		info, live, deleted = {"children": None}, documents.Record(), None  # unknown, not "none"
 		steps = [
 			step(
 				"document.live",
@@ -157,7 +157,14 @@ def _backup_steps(ctx, bset, backup, live, doctype: str, name: str) -> list:
 	]
 
 
-def _deleted_step(ctx, deleted: list, doctype: str, name: str, exists: bool):
+def _deleted_step(ctx, deleted: list | None, doctype: str, name: str, exists: bool):
+	if deleted is None:
+		return step(
+			"document.deleted",
+			"Deleted Document",
+			ERROR,
+			"Cannot tell whether Frappe kept a Deleted Document copy: the live site's database cannot be read.",
+		)
 	open_ = [d for d in deleted if str(d.get("restored")) in ("0", "None", "")]
 	if not deleted:
 		return step(

@@ -14,9 +14,8 @@ from collections import Counter
 import frappe
 from frappe.utils import add_days, get_datetime, getdate, now_datetime, today
 
-from frappe_diagnostics.knowledge.errorgroups import MAX_VARIANTS, ErrorGroup, headline
+from frappe_diagnostics.knowledge.errorgroups import MAX_VARIANTS, ErrorGroup, fingerprint, headline
 from frappe_diagnostics.knowledge.solutions import match
-from frappe_diagnostics.knowledge.tracebacks import fingerprint_error
 from frappe_diagnostics.site.seed import solutions_from_records
 
 TREND_DAYS = 30
@@ -120,7 +119,7 @@ def rekey(doc) -> str:
 	text = doc.sample or doc.title or ""
 	if "Traceback" not in text and '\n  File "' in f"\n{text}":  # the sample kept only the tail
 		text = f"Traceback (most recent call last):\n{text}"
-	found = fingerprint_error(text, (frappe.local.site,))
+	found = fingerprint(text, frappe.local.site)
 	doc.fingerprint = found.key
 	if not doc.message_variants:
 		example = {

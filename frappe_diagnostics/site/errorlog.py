@@ -10,8 +10,7 @@ from __future__ import annotations
 import frappe
 from frappe.utils import get_datetime
 
-from frappe_diagnostics.knowledge.errorgroups import ErrorGroups, headline
-from frappe_diagnostics.knowledge.tracebacks import fingerprint_error
+from frappe_diagnostics.knowledge.errorgroups import ErrorGroups, fingerprint, headline
 from frappe_diagnostics.site.errorgroups import Occurrences, link_error_logs, write_groups
 from frappe_diagnostics.site.store import site_redactor
 
@@ -97,7 +96,7 @@ def link_grouped_error_logs(batch_size: int = 1000) -> int:
 	groups, without counting them again; returns how many were linked. Idempotent."""
 	groups = dict(frappe.get_all("Error Group", fields=["fingerprint", "name"], as_list=True))
 	mark, mark_name = watermark()
-	until, sites, redactor = (get_datetime(mark), mark_name), (frappe.local.site,), site_redactor()
+	until, redactor = (get_datetime(mark), mark_name), site_redactor()
 	cursor, linked = (EPOCH, ""), 0
 	while rows := [r for r in rows_after(*cursor, batch_size) if (r.creation, r.name) <= until]:
 		done = set(
@@ -107,7 +106,7 @@ def link_grouped_error_logs(batch_size: int = 1000) -> int:
 		)
 		links = []
 		for row in rows:
-			found = fingerprint_error(row.error or row.method or "", sites)
+			found = fingerprint(row.error or row.method or "", frappe.local.site)
 			if row.name not in done and found.key in groups:
 				text = redactor.text(headline(found.exception_type, found.message))
 				links.append((groups[found.key], row.name, row.creation, text))

@@ -24,7 +24,9 @@ def after_migrate():
 def fill_unset_defaults():
 	"""Settings never stored yet (a fresh install, or fields added by an upgrade) take their defaults."""
 	stored = frappe.db.get_singles_dict("Diagnostics Settings")
-	unset = {f for f in DEFAULTS if f not in stored}
+	# blank, never saved: Frappe's init of singles at install wrote blanks (a save always fills this one)
+	never_saved = "readiness_checks" in stored and not stored["readiness_checks"]
+	unset = set(DEFAULTS) if never_saved else {f for f in DEFAULTS if f not in stored}
 	if unset:  # written as they are: an upgrade must not fail on an operator's older, now-invalid value
 		frappe.db.set_single_value("Diagnostics Settings", {f: DEFAULTS[f].value for f in sorted(unset)})
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import frappe
 
+from frappe_diagnostics.recovery import scratch
 from frappe_diagnostics.site.recovery import drill, service
 from frappe_diagnostics.tests.recovery_utils import take_backup
 from frappe_diagnostics.tests.test_alerts import make_outgoing_account
@@ -66,7 +67,8 @@ class TestBackupsOfThisSite(TestCase):
 		run = frappe.get_doc("Diagnostic Run", data["name"])
 		self.assertEqual((run.kind, run.status), ("Backup Verification", "OK"))
 		self.assertGreater(service.restore_time(run.name), 0)
-		self.assertEqual(frappe.db.sql("SHOW DATABASES LIKE '\\_diag\\_scratch\\_%%'"), ())
+		mine = scratch.site_prefix(scratch.SCRATCH, frappe.local.site).replace("_", "\\_") + "%"
+		self.assertEqual(frappe.db.sql("SHOW DATABASES LIKE %s", mine), ())  # only this site's
 
 	def test_recovery_point_check_runs_in_the_health_run(self):
 		done = bench_command("diagnostics", "run", "--check", "backups.recent", "--json", "--no-store")

@@ -19,6 +19,7 @@ from frappe_diagnostics.troubleshooters.declare import (
 	BENCH,
 	CLI_ONLY,
 	DESK,
+	FILE_SINCE,
 	FILES,
 	IN_SITE,
 	NEEDS,
@@ -149,11 +150,9 @@ _ENTRIES = (
 		inputs=(
 			FILES,
 			Input(
-				"path",
-				_("A slow log file (default: the one the site's database server writes)."),
-				surfaces=CLI_ONLY,
+				"path", _("A slow log file (default: the one the database server writes)."), surfaces=CLI_ONLY
 			),
-			SINCE,
+			FILE_SINCE,
 			UNTIL,
 			top("query groups"),
 			Input(

@@ -14,7 +14,6 @@ from frappe_diagnostics.engine.diagnosis import Diagnosis
 from frappe_diagnostics.engine.registry import Registry, check
 from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
 from frappe_diagnostics.engine.runner import run_selected
-from frappe_diagnostics.engine.settings import Settings
 from frappe_diagnostics.troubleshooters import db_integrity
 from frappe_diagnostics.troubleshooters.db_advisor import advise
 
@@ -190,7 +189,7 @@ def _steps(doctype: str | None, table: str | None) -> Registry:
 def diagnose_database(ctx, doctype: str | None = None, table: str | None = None) -> Diagnosis:
 	"""Connection tests first (a later step means nothing if they fail), then the deeper steps."""
 	started = time.time()
-	budget = Settings(check_budget_ms=max(ctx.settings.check_budget_ms, 2000), run_budget_s=120, parallel=2)
+	budget = ctx.troubleshooter_settings(min_check_ms=2000, run_s=120, parallel=2)
 	connection = run_selected(ctx, CONNECTION_STEPS, settings=budget)
 	steps = list(connection.results)
 	if connection.results[0].status is not Status.CRITICAL:

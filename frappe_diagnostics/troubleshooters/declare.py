@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 BENCH, STANDALONE, REST, DESK = "bench", "standalone", "rest", "desk"
@@ -163,7 +163,7 @@ SINCE = Input(
 	"since",
 	_("Start of the window: 30m, 24h, 7d, 2w, or a date/time (local time unless it has an offset)."),
 	default="24h",
-	desk={"fieldtype": "Select", "options": "30m\n6h\n24h\n7d\n30d"},
+	desk={"fieldtype": "Select", "options": "30m\n6h\n24h\n7d\n30d", "default": "24h"},
 )
 USER = Input(
 	"user",
@@ -172,6 +172,7 @@ USER = Input(
 	desk={"fieldtype": "Link", "options": "User"},
 	example="Administrator",
 )
+FILE_SINCE = replace(SINCE, default=None, help=_("Start of the window (default: 24h, or all of a file)."))
 UNTIL = Input("until", _("End of the window, in the same forms as --since (default: now)."))
 FILES = Input(
 	"files",

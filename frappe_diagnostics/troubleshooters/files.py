@@ -18,7 +18,6 @@ from frappe_diagnostics.engine.probe import missing_table
 from frappe_diagnostics.engine.registry import Registry, check
 from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
 from frappe_diagnostics.engine.runner import run_selected
-from frappe_diagnostics.engine.settings import Settings
 from frappe_diagnostics.engine.shell import bench, command
 from frappe_diagnostics.engine.steps import action
 from frappe_diagnostics.knowledge.benchconfig import user_name
@@ -240,13 +239,7 @@ def lookup_step(probe, file: str):
 def diagnose_files(ctx, file: str | None = None, size: str | None = None, extra_steps=()) -> Diagnosis:
 	started = time.time()
 	upload = parse_size(size)
-	settings = Settings(
-		check_budget_ms=max(ctx.settings.check_budget_ms, 5000),
-		run_budget_s=900,
-		parallel=1,
-		disabled=ctx.settings.disabled,
-		thresholds=ctx.settings.thresholds,
-	)
+	settings = ctx.troubleshooter_settings(min_check_ms=5000, run_s=900, parallel=1)
 	local = Registry()
 	check("files.limits", title="Upload limits", tags=("files",), into=local)(
 		lambda p: limits_step(p, upload, file)

@@ -3,7 +3,6 @@ exception (with Error Group and Error Solution matches), and the oldest waiting 
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime, timezone
 
 from frappe_diagnostics.checks.application import site_now
@@ -207,9 +206,9 @@ def failed_step(probe, since: datetime):
 
 
 def _error_group(probe, traceback: str) -> str | None:
-	from frappe_diagnostics.knowledge.tracebacks import fingerprint_error
+	from frappe_diagnostics.knowledge.errorgroups import group_key
 
-	key = hashlib.sha1(fingerprint_error(traceback).key.encode()).hexdigest()
+	key = group_key(traceback, probe.site.name)
 	try:
 		row = probe.sql("SELECT name, status, `count` FROM `tabError Group` WHERE fingerprint = %s", (key,))
 	except Exception:

@@ -12,7 +12,6 @@ import time
 from frappe_diagnostics.engine.diagnosis import Diagnosis
 from frappe_diagnostics.engine.registry import Registry, check
 from frappe_diagnostics.engine.runner import run_selected
-from frappe_diagnostics.engine.settings import Settings
 from frappe_diagnostics.knowledge.timewindow import parse_since
 from frappe_diagnostics.troubleshooters import job_locate, job_steps
 
@@ -23,13 +22,7 @@ def diagnose_jobs(ctx, since: str = "24h", job: str | None = None) -> Diagnosis:
 	started = time.time()
 	window = parse_since(since)
 	job = (job or "").strip() or None
-	settings = Settings(
-		check_budget_ms=max(ctx.settings.check_budget_ms, 5000),
-		run_budget_s=60,
-		parallel=ctx.settings.parallel,
-		disabled=ctx.settings.disabled,
-		thresholds=ctx.settings.thresholds,
-	)
+	settings = ctx.troubleshooter_settings(min_check_ms=5000, run_s=60)
 	local = Registry()
 
 	def add(check_id: str, title: str, fn):

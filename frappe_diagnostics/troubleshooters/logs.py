@@ -22,7 +22,9 @@ def diagnose_logs(ctx, since=None, until=None, top=20, files=None, solutions=Non
 	from frappe_diagnostics.knowledge.solutions import load_solutions
 
 	started = time.time()
-	window_start, window_end = parse_since(since), parse_since(until) if until else None
+	window_start = parse_since(since)
+	window_end = parse_since(until, label="--until") if until else None
+	require_files(files or [])
 	folder = None if files else ctx.log_path()
 	if folder is None and not files:
 		raise ValueError("No bench folder is known here: pass --bench PATH, or name the log files to read.")
@@ -47,6 +49,16 @@ def diagnose_logs(ctx, since=None, until=None, top=20, files=None, solutions=Non
 	return diagnosis
 
 
+def require_files(files) -> None:
+	"""ValueError naming the files given that do not exist (a usage error on every surface)."""
+	missing = [str(f) for f in files if not Path(f).exists()]
+	if missing:
+		raise ValueError(
+			f"{', '.join(missing)} does not exist (the server that writes it may be another machine); "
+			"check the path."
+		)
+
+
 def read_step(digest, check_id: str, title: str) -> CheckResult:
 	files = list(getattr(digest, "files", []))
 	metrics = [Metric("bytes_read", round(digest.bytes_read / 2**20, 2), "MiB")]
@@ -61,7 +73,10 @@ def read_step(digest, check_id: str, title: str) -> CheckResult:
 			[Finding("Problems while reading", {"warnings": digest.warnings[:10]})],
 			metrics=metrics,
 		)
-	return step(check_id, title, Status.OK, f"Read {digest.bytes_read / 2**20:.1f} MiB.", metrics=metrics)
+	notes = getattr(digest, "notes", [])
+	summary = f"Read {digest.bytes_read / 2**20:.1f} MiB." + (f" Note: {notes[0]}" if notes else "")
+	findings = [Finding("Read differently from a plain log (nothing lost)", {"notes": notes[:10]})]
+	return step(check_id, title, Status.OK, summary, findings if notes else [], metrics=metrics)
 
 
 def span_hours(first: float | None, last: float | None) -> float:

@@ -10,7 +10,6 @@ from frappe_diagnostics.engine.diagnosis import Diagnosis
 from frappe_diagnostics.engine.registry import Registry, check
 from frappe_diagnostics.engine.result import CheckResult, Finding, Fix, Metric, Status
 from frappe_diagnostics.engine.runner import run_selected
-from frappe_diagnostics.engine.settings import Settings
 from frappe_diagnostics.engine.shell import bench
 
 EVIDENCE = (
@@ -142,13 +141,7 @@ def diagnose_performance(ctx, hours: float = 24) -> Diagnosis:
 	started = time.time()
 	if not 0 < float(hours) <= 24 * 31:
 		raise ValueError("The time window must be between a few minutes and 31 days (hours > 0 and <= 744).")
-	settings = Settings(
-		check_budget_ms=ctx.settings.check_budget_ms,
-		run_budget_s=60,
-		parallel=ctx.settings.parallel,
-		disabled=ctx.settings.disabled,
-		thresholds=ctx.settings.thresholds,
-	)
+	settings = ctx.troubleshooter_settings(run_s=60)
 	steps = list(run_selected(ctx, EVIDENCE, settings=settings).results)
 	local = Registry()
 	check(

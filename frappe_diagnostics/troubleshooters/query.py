@@ -49,7 +49,7 @@ def diagnose_query(ctx, sql: str, timeout_s: float = 5.0, thresholds: dict | Non
 		return opened[0]
 
 	try:
-		return _analyse(connect, sql, timeout_s, ctx.name, thresholds, tree)
+		return _analyse(connect, sql, timeout_s, ctx.bench_site or "", thresholds, tree)
 	finally:
 		for conn in opened:
 			quietly(conn.close)
@@ -150,7 +150,7 @@ def _explain_failed(error: Exception, timeout_s: float, site: str) -> CheckResul
 	}
 	summary = SUMMARIES[kind].format(**values)
 	advice = ADVICE.get(kind, "Correct the SQL, then explain it again.")
-	fix = Fix(advice, bench(site, *COMMANDS[kind]) if kind in COMMANDS else None)
+	fix = Fix(advice, bench(site, *COMMANDS[kind]) if kind in COMMANDS and site else None)
 	evidence = {"error_code": code, "message": text if code in SUMMARIES else None}
 	finding = Finding(summary, {k: v for k, v in evidence.items() if v is not None})
 	status = Status.CRITICAL if kind in VERDICTS else Status.ERROR
@@ -317,5 +317,8 @@ def _index_fix(table: str, columns: list[str], reason: str, site: str) -> Fix:
 		return Fix(f"Add an index on {names} of `{table}`: {reason}.")
 	doctype = table[3:]
 	options = [word for c in columns for word in ("--column", c)]
+	if not site:  # no bench here: say what to run in the site's bench
+		words = bench("<site>", "add-database-index", "--doctype", doctype, *options)
+		return Fix(f"Add an index on {names} of {doctype}: {reason} (in the site's bench: `{words}`).")
 	command = bench(site, "add-database-index", "--doctype", doctype, *options)
 	return Fix(f"Add an index on {names} of {doctype}: {reason}.", command=command)

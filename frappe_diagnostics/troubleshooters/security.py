@@ -10,7 +10,6 @@ from frappe_diagnostics.engine.diagnosis import Diagnosis
 from frappe_diagnostics.engine.registry import Registry, check
 from frappe_diagnostics.engine.result import Finding, Metric, Status
 from frappe_diagnostics.engine.runner import run_selected
-from frappe_diagnostics.engine.settings import Settings
 from frappe_diagnostics.engine.steps import step
 
 RULES = (
@@ -47,13 +46,7 @@ def audit_step(probe):
 
 def diagnose_security(ctx) -> Diagnosis:
 	started = time.time()
-	settings = Settings(
-		check_budget_ms=10000,
-		run_budget_s=60,
-		parallel=1,
-		disabled=ctx.settings.disabled,
-		thresholds=ctx.settings.thresholds,
-	)
+	settings = ctx.troubleshooter_settings(min_check_ms=10000, run_s=60, parallel=1)
 	local = Registry()
 	holder = {}
 
@@ -64,10 +57,23 @@ def diagnose_security(ctx) -> Diagnosis:
 
 	check("security.score", title="Security score", tags=("security",), budget_ms=10000, into=local)(run)
 	first = run_selected(ctx, reg=local, settings=settings).results
+	if first[0].status is Status.SKIPPED and "Diagnostics Settings" not in first[0].summary:
+		first = [_not_audited(first[0])]  # the audit could not read the site: unknown, not passed
 	verdicts = sorted(holder.get("verdicts", []), key=lambda v: -v.status.rank)
 	steps = [
 		step(f"security.{v.rule}", v.title, v.status, v.message, [v.finding()], v.fixes) for v in verdicts
 	]
 	return Diagnosis(
 		"Security", f"How exposed is {ctx.name}?", [*steps, *first], {}, started, time.time(), ctx.name
+	)
+
+
+def _not_audited(skipped):
+	reason = skipped.summary.removeprefix("Skipped: ")
+	return step(
+		skipped.check_id,
+		skipped.title,
+		Status.ERROR,
+		f"Not audited: {reason[0].lower()}{reason[1:]} Start the database, or correct the site's db_password, "
+		"then run this again.",
 	)

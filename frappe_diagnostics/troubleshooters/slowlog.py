@@ -7,11 +7,12 @@ from pathlib import Path
 
 from frappe_diagnostics.engine.context import server_path
 from frappe_diagnostics.engine.diagnosis import Diagnosis
+from frappe_diagnostics.engine.probe import describe_db_error
 from frappe_diagnostics.engine.result import CheckResult, Finding, Fix, Metric, Status
 from frappe_diagnostics.engine.shell import bench, command
 from frappe_diagnostics.engine.steps import step
 from frappe_diagnostics.knowledge.timewindow import iso, parse_since
-from frappe_diagnostics.troubleshooters.logs import read_step
+from frappe_diagnostics.troubleshooters.logs import read_step, require_files
 from frappe_diagnostics.troubleshooters.slowreport import report
 
 SLOW_MEAN_S = 1.0
@@ -40,26 +41,28 @@ def diagnose_slowlog(
 	from frappe_diagnostics.knowledge.slowlog import digest
 
 	started = time.time()
-	window_start, window_end = parse_since(since), parse_since(until) if until else None
-	until_text = f" until {window_end:%Y-%m-%d %H:%M}" if window_end else ""
-	question = f"Which statements cost the most time since {window_start:%Y-%m-%d %H:%M}{until_text} UTC?"
-	inputs = {"since": window_start.isoformat(timespec="seconds"), "top": top, "order_by": order_by}
+	whole = since in (None, "") and bool(files or path)  # a file handed over is read whole, like pt does
+	window_start = None if whole else parse_since(since)
+	window_end = parse_since(until, label="--until") if until else None
+	question = f"Which statements cost the most time{_window_text(window_start, window_end)}?"
+	inputs = {"since": window_start.isoformat(timespec="seconds") if window_start else None}
+	inputs.update({"top": top, "order_by": order_by})
 	inputs.update({k: v for k, v in (("filter_db", filter_db), ("filter_user", filter_user)) if v})
 	inputs.update({"until": window_end.isoformat(timespec="seconds")} if window_end else {})
 	if files or path:
 		sources = [Path(f) for f in (files or [path])]
 	else:
-		on, source = slow_log_state(ctx)
+		try:
+			on, source = slow_log_state(ctx)
+		except Exception as e:  # refused login, server down: the server cannot say where its log is
+			steps = [_unreachable_step(e)]
+			return Diagnosis("Slow Query Log", question, steps, inputs, started, time.time(), ctx.name)
 		if not on and not source.exists():
 			steps = [_off_step(source)]
 			return Diagnosis("Slow Query Log", question, steps, inputs, started, time.time(), ctx.name)
 		sources = [source]
 	inputs["files"] = [str(s) for s in sources]
-	missing = [str(s) for s in sources if not s.exists()]
-	if missing:
-		raise ValueError(
-			f"{', '.join(missing)} does not exist (the database server may run on another machine)."
-		)
+	require_files(sources)
 	result = digest(
 		[str(s) for s in sources],
 		window_start,
@@ -71,12 +74,36 @@ def diagnose_slowlog(
 	)
 	steps = [
 		read_step(result, "slowlog.read", f"Slow query log {', '.join(inputs['files'])}"),
-		_slow_groups_step(result, ctx.name),
+		_slow_groups_step(result, ctx.bench_site or ""),
 	]
 	diagnosis = Diagnosis("Slow Query Log", question, steps, inputs, started, time.time(), ctx.name)
 	diagnosis.appendix = report(result, order_by)
 	diagnosis.data = {"groups": [g.to_dict() for g in result.groups]}
 	return diagnosis
+
+
+def _window_text(start, end) -> str:
+	if start is None and end is None:
+		return " in the whole log"
+	since = f" since {start:%Y-%m-%d %H:%M}" if start else ""
+	return since + (f" until {end:%Y-%m-%d %H:%M}" if end else "") + " UTC"
+
+
+def _unreachable_step(error: Exception) -> CheckResult:
+	return step(
+		"slowlog.database",
+		"Database server",
+		Status.ERROR,
+		f"The database server cannot be asked where its slow log is ({describe_db_error(error)}): name the "
+		"log's FILES or --path to read it without the database.",
+		fixes=[
+			Fix(
+				"Read the log file itself, on the database server's machine: `frappe-diagnostics slowlog FILE` "
+				"(MariaDB writes it to its datadir as <host name>-slow.log unless slow_query_log_file says "
+				"otherwise)."
+			)
+		],
+	)
 
 
 def _off_step(source: Path) -> CheckResult:
@@ -108,6 +135,12 @@ def _slow_groups_step(result, site: str) -> CheckResult:
 		Metric("fingerprints", result.fingerprints, "groups"),
 		Metric("total_time", round(result.total_time, 2), "s"),
 	]
+	if not result.groups and result.outside_window:
+		summary = (
+			f"No slow statements in the window, but {result.outside_window:,} outside it: widen --since "
+			"(or leave it out to read a file whole)."
+		)
+		return step("slowlog.groups", "Costliest statements", Status.WARNING, summary, metrics=metrics)
 	if not result.groups:
 		summary = "No slow statements in the window."
 		return step("slowlog.groups", "Costliest statements", Status.OK, summary, metrics=metrics)

@@ -41,7 +41,7 @@ def _group(rank: int, g: QueryGroup) -> list[str]:
 		+ (f"  full scans {g.full_scans:,}" if g.full_scans else ""),
 		f"    where  {where}  by {who}  first {iso(g.first_seen) or '?'}  last {iso(g.last_seen) or '?'}",
 	]
-	body += _wrapped("shape  ", g.fingerprint)
+	body += _wrapped("shape  ", g.fingerprint or "(no statement: the entry was only `use db;`)")
 	body += _wrapped(
 		f"worst  ({g.max_time:.3f} s) ",
 		g.sample[:SAMPLE_CHARS] + ("…" if len(g.sample) > SAMPLE_CHARS else ""),

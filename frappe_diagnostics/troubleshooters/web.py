@@ -17,7 +17,6 @@ from frappe_diagnostics.engine.diagnosis import Diagnosis
 from frappe_diagnostics.engine.registry import Registry, check
 from frappe_diagnostics.engine.result import Finding, Fix, Status
 from frappe_diagnostics.engine.runner import run_selected
-from frappe_diagnostics.engine.settings import Settings
 from frappe_diagnostics.engine.shell import bench, command
 
 
@@ -135,13 +134,7 @@ def _has_tls(ctx) -> bool:
 
 def diagnose_web(ctx) -> Diagnosis:
 	started = time.time()
-	settings = Settings(
-		check_budget_ms=max(ctx.settings.check_budget_ms, 8000),
-		run_budget_s=60,
-		parallel=ctx.settings.parallel,
-		disabled=ctx.settings.disabled,
-		thresholds=ctx.settings.thresholds,
-	)
+	settings = ctx.troubleshooter_settings(min_check_ms=8000, run_s=60)
 	local = Registry()
 	check("web.nginx", title="nginx", tags=("web",), budget_ms=12000, into=local)(nginx_step)
 	check("web.host_name", title="host_name", tags=("web",), into=local)(host_name_step)

@@ -3,7 +3,6 @@ the monitor log, the Error Logs and their Error Groups), then judged by troubles
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from http.cookies import CookieError, SimpleCookie
 from urllib.parse import unquote
@@ -81,8 +80,8 @@ def monitor_stats(session: DebugSession, ended: float):
 
 
 def errors_in_window(session: DebugSession, ended: float) -> list[dict]:
-	"""Error Logs created in the window, grouped by their Error Group (fingerprint as errorlog.py keys it)."""
-	from frappe_diagnostics.knowledge.tracebacks import fingerprint_error
+	"""Error Logs created in the window, grouped by their Error Group (knowledge/errorgroups.py's key)."""
+	from frappe_diagnostics.knowledge.errorgroups import fingerprint
 
 	rows = frappe.get_all(
 		"Error Log",
@@ -92,8 +91,8 @@ def errors_in_window(session: DebugSession, ended: float) -> list[dict]:
 	)
 	groups: dict[str, dict] = {}
 	for row in rows:
-		fp = fingerprint_error(row.error or row.method or "")
-		key = hashlib.sha1(fp.key.encode()).hexdigest()
+		fp = fingerprint(row.error or row.method or "", frappe.local.site)
+		key = fp.key
 		entry = groups.setdefault(key, {"count": 0, "title": f"{fp.exception_type}: {fp.normalized_message}"})
 		entry["count"] += 1
 	names = dict(

@@ -16,7 +16,7 @@ class DiagnosticsSettings(Document):
 
 	def fill_defaults(self, unset: set | None = None):
 		"""Empty fields (and those named in `unset`, never stored yet) take the one table of defaults in
-		engine/settings.py; the DocType JSON holds none."""
+		engine/settings.py (which the DocType JSON's defaults copy, checked by tests/test_settings_defaults.py)."""
 		for fieldname, default in DEFAULTS.items():
 			if self.get(fieldname) in (None, "") or fieldname in (unset or ()):
 				self.set(fieldname, default.value)
