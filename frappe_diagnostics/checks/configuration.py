@@ -151,3 +151,39 @@ def maintenance(probe):
 	if status is Status.OK:
 		return probe.ok("Not in maintenance mode; the scheduler is enabled.")
 	return probe.result(status, findings[0].message + ".", findings=findings, fixes=fixes)
+
+
+@check("configuration.host_name", title="host_name (the site's public URL)", tags=("configuration", "web"))
+def host_name(probe):
+	import socket
+	from urllib.parse import urlparse
+
+	conf, site = probe.site.conf, probe.site.name
+	value = conf.get("host_name") or conf.get("hostname")
+	if not value:
+		return probe.ok("No host_name is set: links are built from the request's host.")
+	parsed = urlparse(str(value) if "://" in str(value) else f"//{value}")
+	host = parsed.hostname or ""
+	known = {site, *(d.get("domain") if isinstance(d, dict) else d for d in conf.get("domains") or [])}
+	problems = []
+	if not parsed.scheme:
+		problems.append("it has no http:// or https:// scheme")
+	try:
+		socket.getaddrinfo(host, None)
+	except (OSError, UnicodeError):
+		problems.append(f"{host or value!r} does not resolve")
+	if host and host not in known and host not in ("localhost", "127.0.0.1"):
+		problems.append(f"it names {host}, which is neither the site ({site}) nor one of its domains")
+	if not problems:
+		return probe.ok(f"host_name is {value}.")
+	summary = (
+		f"host_name {value!r} looks wrong: {'; '.join(problems)}. Links in emails, redirects after login, "
+		"OAuth callbacks and PDF assets point there."
+	)
+	fix = Fix(
+		"Set host_name to the URL users open the site with.",
+		command=bench(site, "set-config", "host_name", f"https://{site}"),
+	)
+	return probe.result(
+		Status.WARNING, summary, findings=[Finding(summary, {"host_name": value})], fixes=[fix]
+	)
