@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from conftest import free_port
 
 from frappe_diagnostics.engine.result import Status
@@ -79,15 +80,22 @@ def test_stopped_redis_queue_port_says_what_breaks(bench):
 	assert "background job" in cause.findings[0].message
 
 
-def test_missing_core_table(bench, site_sql):
-	site_sql("RENAME TABLE `tabInstalled Application` TO `diag_hidden_apps`")
+@pytest.mark.parametrize(
+	"table", ["tabInstalled Application", "tabSingles", "tabDefaultValue", "tabHas Role"]
+)
+def test_a_missing_core_table_is_named_first_with_migrate_then_restore(bench, site_sql, table):
+	site_sql(f"RENAME TABLE `{table}` TO `diag_hidden_core`")
 	try:
-		cause = diagnose(bench).likely_cause
+		d = diagnose(bench)
 	finally:
-		site_sql("RENAME TABLE `diag_hidden_apps` TO `tabInstalled Application`")
+		site_sql(f"RENAME TABLE `diag_hidden_core` TO `{table}`")
+	cause = d.likely_cause
 	assert cause.check_id == "database.core_tables"
-	assert "tabInstalled Application" in cause.summary
-	assert "restore" in cause.fixes[0].command
+	assert cause.summary == f"Core table {table} is missing: Frappe cannot boot without it."
+	assert [f.command for f in cause.fixes] == [
+		f"bench --site {bench.site} migrate",
+		f"bench --site {bench.site} restore '<path/to/database.sql.gz>'",
+	]
 
 
 def test_pending_patch_asks_for_migrate(bench):

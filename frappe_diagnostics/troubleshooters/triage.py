@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from frappe_diagnostics.engine.result import CheckResult, Fix, Status
+from frappe_diagnostics.engine.result import CheckResult, Status
 from frappe_diagnostics.engine.runner import run_selected
 from frappe_diagnostics.engine.shell import bench
 from frappe_diagnostics.troubleshooters.diagnosis import Diagnosis
@@ -201,20 +201,3 @@ def _explain_skips(steps) -> None:
 		for s in steps:
 			if s.status is Status.SKIPPED and f"{service} is unreachable" in s.summary:
 				s.summary = f"Not checked: the {service} is unreachable (see {check_id})."
-
-
-def booting_failed(ctx, error: BaseException) -> Triage:
-	"""The triage of a site that could not boot inside Frappe, run from its bench folder instead."""
-	triage = diagnose_site(ctx)
-	reason = f"{type(error).__name__}: {str(error).strip() or 'no message'}"[:300]
-	triage.steps.append(
-		step(
-			"triage.boot",
-			"Site boot",
-			Status.SKIPPED,
-			f"Frappe could not boot the site ({reason}); this diagnosis ran from the bench folder instead.",
-			fixes=[Fix("Fix the likely cause above, then run the command again.")],
-		)
-	)
-	triage.data["fallback"] = reason
-	return triage
