@@ -168,7 +168,7 @@ class Bench:
 			"db_password": site_db["password"],
 			"db_host": DB_HOST,
 			"db_port": DB_PORT,
-			"encryption_key": "test-encryption-key-0123456789abcdef",
+			"encryption_key": "dGVzdC1lbmNyeXB0aW9uLWtleS0wMTIzNDU2Nzg5YWI=",  # a valid Fernet key, as Frappe makes
 		}
 		self.write()
 

@@ -243,3 +243,40 @@ def test_standalone_doctor_prints_the_likely_cause_and_exits_2(bench):
 	data = json.loads(bench.cli("doctor", "--site", bench.site, "--json").stdout)
 	assert data["doctor"]["likely_cause"] == "database.connectivity"
 	assert data["doctor"]["kind"] == "Triage"
+
+
+def test_a_changed_encryption_key_that_no_longer_decrypts_stored_secrets_is_critical(bench, site_sql):
+	from cryptography.fernet import Fernet
+
+	old_key = Fernet.generate_key()
+	token = Fernet(old_key).encrypt(b"smtp-secret").decode()
+	site_sql("INSERT INTO `__Auth` VALUES ('Email Account', 'Support', 'password', %s, 1)", (token,))
+	try:
+		before = steps(diagnose(bench))["configuration.encryption_key"]
+		bench.conf["encryption_key"] = old_key.decode()
+		bench.write()
+		after_restore = steps(diagnose(bench))["configuration.encryption_key"]
+	finally:
+		site_sql("DELETE FROM `__Auth`")
+	assert before.status is Status.CRITICAL
+	assert before.summary == (
+		"The encryption_key no longer decrypts stored secrets (1 of 1 tried fail, e.g. Email Account Support "
+		"(password)): it was changed or replaced, so email accounts and integrations cannot log in."
+	)
+	assert "smtp-secret" not in json.dumps(before.to_dict()) and token not in json.dumps(before.to_dict())
+	assert after_restore.status is Status.OK
+	assert after_restore.summary == "The encryption_key decrypts the stored secrets (1 tried)."
+
+
+def test_an_encryption_key_frappe_cannot_use_is_critical_once_secrets_are_stored(bench, site_sql):
+	bench.conf["encryption_key"] = "not-a-fernet-key"
+	bench.write()
+	empty = steps(diagnose(bench))["configuration.encryption_key"]
+	site_sql("INSERT INTO `__Auth` VALUES ('Email Account', 'Support', 'password', 'gAAAA-x', 1)")
+	try:
+		stored = steps(diagnose(bench))["configuration.encryption_key"]
+	finally:
+		site_sql("DELETE FROM `__Auth`")
+	assert empty.status is Status.WARNING
+	assert stored.status is Status.CRITICAL
+	assert stored.summary.endswith("stored secrets cannot be decrypted.")

@@ -158,8 +158,25 @@ def test_recent_frequent_job_is_alive_and_dormant_sites_get_a_day(bench, tables)
 	tables("UPDATE `tabScheduled Job Type` SET last_execution = %s", (now_utc_naive() - timedelta(hours=3),))
 	tables("DELETE FROM `tabActivity Log`")
 	result = run_one(bench.context(), "scheduler.alive")  # no Activity Log at all: dormant
-	assert result.status is Status.OK
-	assert result.summary.endswith("ago (the site is dormant: jobs run once a day).")
+	assert result.status is Status.WARNING
+	assert result.summary == (
+		"The site is dormant: no Activity Log entry ever (dormant_days = 4), so Frappe runs its scheduled jobs "
+		"only once a day. No scheduler process holds config/scheduler_process either."
+	)
+
+
+def test_a_site_past_its_dormant_days_says_jobs_run_once_a_day(bench, tables, site_sql):
+	add_job_type(tables, "queue.flush", "All", now_utc_naive() - timedelta(minutes=5))
+	last = (now_utc_naive() - timedelta(days=3)).replace(microsecond=0)
+	tables("INSERT INTO `tabActivity Log` VALUES ('a1', %s, %s)", (last, last))
+	site_sql("INSERT INTO `tabSingles` VALUES ('System Settings', 'dormant_days', '2')")
+	result = run_one(bench.context(), "scheduler.alive")
+	assert result.status is Status.WARNING
+	assert result.summary.startswith(
+		f"The site is dormant: no Activity Log entry since {last:%Y-%m-%d %H:%M} (dormant_days = 2), so "
+		"Frappe runs its scheduled jobs only once a day."
+	)
+	assert result.fixes[0].link == "/app/system-settings"
 
 
 def test_failed_jobs_for_real_grouped_matched_and_located(bench, tables, redis_client, job_module):
