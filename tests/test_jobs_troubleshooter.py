@@ -18,7 +18,7 @@ from rq import Queue, Worker
 
 from frappe_diagnostics.engine.result import Status
 from frappe_diagnostics.troubleshooters.jobs import diagnose_jobs
-from tests.conftest import REDIS_URL
+from tests.conftest import REDIS_URL, free_port
 from tests.frappe_tables import FrappeTables
 from tests.helpers import run_one
 
@@ -270,5 +270,18 @@ def test_standalone_command_json_and_exit_code(bench, tables):
 	)
 	data = json.loads(done.stdout)
 	assert data["kind"] == "Background Jobs"
-	assert data["results"][0]["check_id"] == "scheduler.alive"
+	assert [r["check_id"] for r in data["results"][:2]] == ["redis.queue", "scheduler.alive"]
+	assert data["likely_cause"] == "scheduler.alive"
 	assert done.returncode == 1, done.stderr
+
+
+def test_queue_redis_down_is_the_finding_with_its_fix_not_a_crashed_check(bench, tables):
+	bench.common["redis_queue"] = f"redis://127.0.0.1:{free_port()}"
+	bench.write()
+	diagnosis = diagnose_jobs(bench.context())
+	cause = diagnosis.likely_cause
+	assert cause.check_id == "redis.queue"
+	assert cause.summary.startswith("Redis queue is unreachable: connection refused")
+	assert cause.fixes[0].description.startswith("Start the Redis queue server")
+	crashed = [s.check_id for s in diagnosis.steps if s.summary.startswith("The check failed")]
+	assert crashed == [], [s.summary for s in diagnosis.steps]

@@ -16,7 +16,7 @@ from frappe_diagnostics.knowledge.timewindow import parse_since
 from frappe_diagnostics.troubleshooters import job_locate, job_steps
 from frappe_diagnostics.troubleshooters.diagnosis import Diagnosis
 
-CHECKS = ("scheduler.alive", "jobs.queues", "jobs.workers")
+CHECKS = ("redis.queue", "scheduler.alive", "jobs.queues", "jobs.workers")  # the queue first: all need it
 
 
 def diagnose_jobs(ctx, since: str = "24h", job: str | None = None) -> Diagnosis:
@@ -46,7 +46,7 @@ def diagnose_jobs(ctx, since: str = "24h", job: str | None = None) -> Diagnosis:
 	if job:
 		add("jobs.locate", f"Where is {job}?", lambda p: job_locate.locate_step(p, job))
 	first = run_checks(ctx, [registry.get(i) for i in CHECKS], settings=settings).results
-	scheduler, queues_and_workers = first[:1], first[1:]
+	scheduler, queues_and_workers = first[:2], first[2:]
 	ours = run_checks(ctx, local.all(), settings=settings, reg=local).results
 	by_id = {s.check_id: s for s in ours}
 	steps = [

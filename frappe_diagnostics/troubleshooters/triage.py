@@ -194,7 +194,7 @@ def _registered(registry, check_id: str) -> bool:
 def _explain_skips(steps) -> None:
 	"""A step skipped because its service is down points at the step that found it down."""
 	by_id = {s.check_id: s for s in steps}
-	for service, check_id in (("database", "database.connectivity"), ("redis queue", "redis.queue")):
+	for service, check_id in (("database", "database.connectivity"), ("redis_queue", "redis.queue")):
 		found = by_id.get(check_id)
 		if found is None or found.status is not Status.CRITICAL:
 			continue
