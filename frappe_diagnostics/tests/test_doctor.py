@@ -121,3 +121,69 @@ class TestDoctorOverREST(TestCase):
 			run["deeper"],
 			{"troubleshooter": "database", "command": f"bench --site {site} diagnostics database"},
 		)
+
+
+# what a bench without `bench start` always shows (no web, worker, scheduler or socket.io process):
+# disabled while a test plants one breakage, so the breakage is the only thing wrong
+NEEDS_PROCESSES = "web.processes\nweb.http\nweb.realtime\njobs.workers\nscheduler.alive\njobs.queues"
+
+
+@contextmanager
+def only_the_planted_breakage():
+	settings = frappe.get_single("Diagnostics Settings")
+	settings.disabled_checks = NEEDS_PROCESSES
+	settings.threshold_overrides = json.dumps(forced())
+	settings.save(ignore_permissions=True)
+	frappe.db.commit()
+	try:
+		yield
+	finally:
+		settings.reload()
+		settings.disabled_checks = None
+		settings.threshold_overrides = None
+		settings.save(ignore_permissions=True)
+		frappe.db.commit()
+
+
+class TestEncryptionKeyOnARealSite(TestCase):
+	ACCOUNT = "Diag17 Key Account"
+
+	def setUp(self):
+		if not frappe.db.exists("Email Account", self.ACCOUNT):
+			frappe.get_doc(
+				{
+					"doctype": "Email Account",
+					"email_account_name": self.ACCOUNT,
+					"email_id": "diag17-key@example.com",
+					"password": "diag17-secret",
+				}
+			).insert(ignore_permissions=True)
+		frappe.db.commit()
+		self.assertTrue(frappe.conf.encryption_key)
+
+	def test_a_changed_key_is_the_answer_of_email_and_doctor_not_a_crash(self):
+		from cryptography.fernet import Fernet
+
+		with site_config(encryption_key=Fernet.generate_key().decode()), only_the_planted_breakage():
+			email = bench_command("diagnostics", "email", "--json", "--no-store", "--timeout", "1")
+			doctor = bench_command("diagnostics", "doctor", "--json", "--no-store")
+		for done in (email, doctor):
+			self.assertNotIn("Traceback", done.stderr + done.stdout)
+			data = parse_json_output(done.stdout)
+			self.assertEqual(data["likely_cause"], "configuration.encryption_key")
+			cause = next(r for r in data["results"] if r["check_id"] == "configuration.encryption_key")
+			self.assertTrue(
+				cause["summary"].startswith("The encryption_key no longer decrypts stored secrets")
+			)
+			self.assertNotIn("diag17-secret", done.stdout)
+
+	def test_a_missing_key_is_reported_and_no_new_key_is_written(self):
+		with site_config(encryption_key=None):
+			done = bench_command("diagnostics", "email", "--json", "--no-store", "--timeout", "1")
+			config = json.loads(Path(frappe.get_site_path("site_config.json")).read_text())
+		self.assertNotIn("Traceback", done.stderr + done.stdout)
+		self.assertNotIn("encryption_key", config)
+		data = parse_json_output(done.stdout)
+		self.assertEqual(data["likely_cause"], "configuration.encryption_key")
+		smtp = next(r for r in data["results"] if r["check_id"] == "email.smtp")
+		self.assertEqual(smtp["status"], "skipped")
