@@ -15,7 +15,7 @@ from pathlib import Path
 from frappe_diagnostics.engine.probe import missing_table
 from frappe_diagnostics.engine.registry import Registry, check
 from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
-from frappe_diagnostics.engine.runner import run_checks
+from frappe_diagnostics.engine.runner import run_checks, run_selected
 from frappe_diagnostics.engine.settings import Settings
 from frappe_diagnostics.engine.shell import bench, command
 from frappe_diagnostics.knowledge.benchconfig import user_name
@@ -256,7 +256,9 @@ def diagnose_files(ctx, file: str | None = None, size: str | None = None, extra_
 		check("files.lookup", title=f"The file {file}", tags=("files",), into=local)(
 			lambda p: lookup_step(p, file)
 		)
-	steps = list(run_checks(ctx, local.all(), settings=settings, reg=local).results) + list(extra_steps)
+	# the health checks that answer part of the question come first: who owns the folders, can they be written
+	owned = run_selected(ctx, ["filesystem.permissions", "filesystem.writable"]).results
+	steps = [*owned, *run_checks(ctx, local.all(), settings=settings, reg=local).results, *extra_steps]
 	question = (
 		f"Why won't {file} upload or open on {ctx.name}?" if file else f"Are {ctx.name}'s files consistent?"
 	)
