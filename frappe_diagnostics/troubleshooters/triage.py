@@ -82,7 +82,7 @@ SIGNALS = (
 	Signal("jobs.failed_recent", FEATURE, "jobs"),
 	Signal("database.locks", {Status.CRITICAL: FEATURE, Status.WARNING: SOME}, "database"),
 	Signal("security.login_lockouts", SOME, "why_no_login"),
-	Signal("application.error_log", {Status.CRITICAL: FEATURE, Status.WARNING: SOME}, "logs"),
+	Signal("application.error_log", {Status.CRITICAL: FEATURE, Status.WARNING: SOME}, "database"),
 	Signal("system.memory", {Status.CRITICAL: SOME, Status.WARNING: ADVICE}, "performance"),
 	Signal("system.cpu", {Status.CRITICAL: SOME, Status.WARNING: ADVICE}, "performance"),
 	Signal("database.slow_queries", ADVICE, "slowlog"),
