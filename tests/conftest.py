@@ -56,7 +56,7 @@ SITE_TABLES = [
 		encrypted int(1) NOT NULL DEFAULT 0, PRIMARY KEY (doctype, name, fieldname))""",
 ]
 # what every Frappe site holds in tabSingles (a fresh site stores 0 until the scheduler is enabled)
-SINGLES = [("System Settings", "enable_scheduler", "1")]
+SINGLES = [("System Settings", "enable_scheduler", "1"), ("System Settings", "time_zone", "UTC")]
 FRAPPE_PATCHES = [
 	"frappe.patches.v15_0.example_patch",
 	"execute:frappe.reload_doc('core', 'doctype', 'user') #2024-01-01",

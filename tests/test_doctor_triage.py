@@ -280,3 +280,19 @@ def test_an_encryption_key_frappe_cannot_use_is_critical_once_secrets_are_stored
 	assert empty.status is Status.WARNING
 	assert stored.status is Status.CRITICAL
 	assert stored.summary.endswith("stored secrets cannot be decrypted.")
+
+
+def test_without_a_time_zone_the_site_clock_is_frappes_default_zone(bench, site_sql):
+	from datetime import datetime, timedelta
+	from zoneinfo import ZoneInfo
+
+	from tests.helpers import run_one
+
+	site_sql("DELETE FROM `tabSingles` WHERE field = 'time_zone'")  # as on a site where nobody set it
+	kolkata = datetime.now(ZoneInfo("Asia/Kolkata")).replace(tzinfo=None, microsecond=0)
+	utc = datetime.now(ZoneInfo("UTC")).replace(tzinfo=None, microsecond=0)
+	for name, stamp in (("as-frappe-writes-it", kolkata), ("five-hours-earlier", utc)):
+		t = stamp - timedelta(minutes=10)
+		site_sql("INSERT INTO `tabError Log` (name, creation, modified) VALUES (%s, %s, %s)", (name, t, t))
+	result = run_one(bench.context(), "application.error_log")
+	assert result.metric("errors_last_hour") == 1

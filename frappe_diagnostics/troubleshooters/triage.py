@@ -61,10 +61,11 @@ SIGNALS = (
 	Signal("database.core_tables", DOWN, "database"),
 	Signal("apps.consistency", DOWN),
 	Signal("filesystem.disk_space", {Status.CRITICAL: DOWN, Status.WARNING: ADVICE}),
-	Signal("configuration.maintenance", {Status.CRITICAL: EVERYONE, Status.WARNING: BACKGROUND}, "jobs"),
+	# maintenance mode answers every request with 503: the web check then fails too, as a consequence
+	Signal("configuration.maintenance", {Status.CRITICAL: DOWN, Status.WARNING: BACKGROUND}, "jobs"),
 	Signal("redis.cache", EVERYONE, "web"),
 	Signal("web.processes", _processes, "web"),
-	Signal("web.http", EVERYONE, "web"),
+	Signal("web.http", {Status.CRITICAL: DOWN, Status.WARNING: SOME}, "web"),  # warning: socket.io port
 	Signal("migrations.pending_patches", EVERYONE),
 	Signal("database.connections", {Status.CRITICAL: EVERYONE, Status.WARNING: SOME}, "database"),
 	Signal("configuration.encryption_key", BACKGROUND, "email"),
@@ -79,10 +80,10 @@ SIGNALS = (
 	Signal("files.upload_limit", FEATURE, "files"),
 	Signal("web.realtime", FEATURE, "web"),
 	Signal("assets.built", FEATURE),
-	Signal("jobs.failed_recent", FEATURE, "jobs"),
 	Signal("database.locks", {Status.CRITICAL: FEATURE, Status.WARNING: SOME}, "database"),
 	Signal("security.login_lockouts", SOME, "why_no_login"),
 	Signal("application.error_log", {Status.CRITICAL: FEATURE, Status.WARNING: SOME}, "database"),
+	Signal("jobs.failed_recent", {Status.CRITICAL: FEATURE, Status.WARNING: SOME}, "jobs"),  # history
 	Signal("system.memory", {Status.CRITICAL: SOME, Status.WARNING: ADVICE}, "performance"),
 	Signal("system.cpu", {Status.CRITICAL: SOME, Status.WARNING: ADVICE}, "performance"),
 	Signal("database.slow_queries", ADVICE, "slowlog"),
