@@ -7,6 +7,7 @@ import json
 import pytest
 from conftest import free_port
 
+from frappe_diagnostics.engine.registry import registry
 from frappe_diagnostics.engine.result import Status
 from frappe_diagnostics.troubleshooters.triage import SIGNALS, diagnose_site
 
@@ -296,3 +297,49 @@ def test_without_a_time_zone_the_site_clock_is_frappes_default_zone(bench, site_
 		site_sql("INSERT INTO `tabError Log` (name, creation, modified) VALUES (%s, %s, %s)", (name, t, t))
 	result = run_one(bench.context(), "application.error_log")
 	assert result.metric("errors_last_hour") == 1
+
+
+def test_the_cause_comes_with_its_impact_and_the_troubleshooter_to_go_deeper(bench):
+	from frappe_diagnostics.engine.render import render_diagnosis
+
+	bench.common["redis_queue"] = f"redis://127.0.0.1:{free_port()}"
+	bench.write()
+	d = diagnose(bench)
+	assert d.likely_cause.check_id == "redis.queue"
+	assert d.impact == "background jobs, emails and scheduled events stop"
+	assert d.deeper == {"troubleshooter": "jobs", "command": f"bench --site {bench.site} diagnostics jobs"}
+	text = render_diagnosis(d)
+	assert "  Impact: background jobs, emails and scheduled events stop." in text
+	assert text.endswith(f"  Go deeper: bench --site {bench.site} diagnostics jobs")
+
+
+def test_a_failing_step_of_more_impact_outranks_a_more_severe_one_of_less(bench, site_sql):
+	from datetime import datetime, timedelta
+
+	bench.conf["pause_scheduler"] = 1  # a warning: background work stops
+	bench.write()
+	t = datetime.utcnow() - timedelta(minutes=5)
+	for i in range(150):  # an Error Log spike over the critical threshold: one feature's errors
+		site_sql("INSERT INTO `tabError Log` (name, creation, modified) VALUES (%s, %s, %s)", (f"e{i}", t, t))
+	d = diagnose(bench)
+	by_id = steps(d)
+	assert by_id["application.error_log"].status is Status.CRITICAL
+	assert by_id["configuration.maintenance"].status is Status.WARNING
+	assert d.likely_cause.check_id == "configuration.maintenance"
+	assert [s.check_id for s in d.steps[:2]] == ["configuration.maintenance", "application.error_log"]
+
+
+def test_a_broken_hooked_check_module_is_an_error_step_not_a_traceback(bench):
+	ctx = bench.context()
+	ctx.hook_entries = [*ctx.hook_entries, "diag17_no_such_module.checks"]
+	ctx.settings.disabled = NEEDS_PROCESSES
+	try:
+		d = diagnose_site(ctx)
+	finally:
+		registry.load_errors.pop("diag17_no_such_module.checks", None)
+	broken = steps(d)["hooks.diag17_no_such_module_checks"]
+	assert broken.status is Status.ERROR
+	assert broken.summary.startswith(
+		"The diagnostics_checks hook entry 'diag17_no_such_module.checks' could not be imported: "
+		"ModuleNotFoundError"
+	)

@@ -124,20 +124,25 @@ class Triage(Diagnosis):
 		}
 
 	@property
+	def impact(self) -> str:
+		cause = self.likely_cause
+		signal = BY_ID.get(cause.check_id) if cause else None
+		if signal is None or cause.status is Status.ERROR:
+			return ""
+		return BREAKS[signal.impact(cause)]
+
+	@property
 	def summary(self) -> str:
 		text = Diagnosis.summary.fget(self)
-		cause, deeper = self.likely_cause, self.deeper
-		if cause is not None:
-			signal = BY_ID.get(cause.check_id)
-			if signal and cause.status is not Status.ERROR:
-				text += f" Impact: {BREAKS[signal.impact(cause)]}."
-			if deeper:
-				text += f" Go deeper: {deeper['command']}"
+		if self.impact:
+			text += f" Impact: {self.impact}."
+		if self.deeper:
+			text += f" Go deeper: {self.deeper['command']}"
 		return text
 
 	def to_dict(self):
 		data = super().to_dict()
-		data["deeper"] = self.deeper
+		data.update(deeper=self.deeper, impact=self.impact)
 		return data
 
 
