@@ -55,8 +55,8 @@ def test_doctor_for_every_site_checks_the_host_once(three_sites):
 	data = json.loads(done.stdout)
 	assert {r["check_id"] for r in data["host"]["results"]} >= {"host.mariadb", "host.redis"}
 	by_site = {s["site"]: s for s in data["sites"]}
-	assert by_site["c.local"]["startup"]["likely_cause"] == "database.connectivity"
-	assert by_site["a.local"]["startup"]["question"] == "Why won't a.local start?"
+	assert by_site["c.local"]["doctor"]["likely_cause"] == "database.connectivity"
+	assert by_site["a.local"]["doctor"]["question"] == "What's wrong with a.local?"
 
 
 def test_all_sites_refuses_a_site_or_a_selection(three_sites):

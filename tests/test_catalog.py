@@ -60,7 +60,7 @@ def test_every_standalone_entry_answers_on_a_real_site(bench, entry):
 	)
 	assert "Traceback" not in done.stderr, done.stderr
 	data = json.loads(done.stdout)
-	answer = data["startup"] if entry.command == "doctor" else data
+	answer = data["doctor"] if entry.command == "doctor" else data
 	assert answer["kind"] == entry.kind
 	assert answer["question"]
 

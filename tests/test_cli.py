@@ -103,9 +103,9 @@ def test_doctor_without_a_bench_checks_the_host(tmp_path, bench):
 def test_doctor_inside_a_bench_also_checks_the_site(bench):
 	done = bench.cli("doctor", "--json")
 	data = json.loads(done.stdout)
-	assert set(data) == {"host", "startup"}
-	assert data["startup"]["site"] == bench.site
-	assert data["startup"]["question"] == f"Why won't {bench.site} start?"
+	assert set(data) == {"host", "doctor"}
+	assert data["doctor"]["site"] == bench.site
+	assert data["doctor"]["question"] == f"What's wrong with {bench.site}?"
 
 
 OTHER_APP_CHECK = """

@@ -181,3 +181,35 @@ def test_the_advisor_on_this_real_server(bench):
 	step = steps(diagnose_database(bench.context()))["database.advisor"]
 	assert step.status is not Status.ERROR, step.summary
 	assert "MariaDB" in str(step.metric("server_version"))
+
+
+def test_a_growing_error_log_is_named_with_its_growth_and_recurring_error_before_any_advice(bench, site_sql):
+	from datetime import datetime, timedelta
+
+	now = datetime.now().replace(microsecond=0)
+	rows = [
+		(
+			f"e{i}",
+			now - timedelta(minutes=i % 600),
+			now - timedelta(minutes=i % 600),
+			"app.api.sync_orders",
+			"Traceback (most recent call last):\n  File \"app/api.py\", line 9, in sync\nKeyError: 'customer'",
+		)
+		for i in range(600)
+	]
+	for row in rows:
+		site_sql(
+			"INSERT INTO `tabError Log` (name, creation, modified, method, error) VALUES (%s, %s, %s, %s, %s)",
+			row,
+		)
+	d = diagnose_database(bench.context())
+	growth = steps(d)["database.log_growth"]
+	assert growth.status is Status.WARNING
+	assert growth.summary.startswith("tabError Log grew by 600 rows in the last 24 h (")
+	assert growth.summary.endswith(
+		"; the recurring error: KeyError: 'customer' (600 times, from app.api.sync_orders)."
+	)
+	assert growth.fixes[0].command == "bench --site test.local diagnostics errors --since 24h"
+	failing = [s.check_id for s in d.steps if s.status.rank >= Status.WARNING.rank]
+	assert failing[0] == "database.log_growth"
+	assert d.likely_cause.check_id == "database.log_growth"

@@ -114,3 +114,21 @@ def test_email_queue_backlog_errors_and_accounts(bench, queue_tables):
 	result = run_one(bench.context(), "email.queue")
 	assert result.summary.endswith("the oldest waits 180 min. mute_emails is on.")
 	assert result.fixes[0].command == "bench --site test.local set-config mute_emails 0"
+
+
+def test_emails_stuck_in_sending_for_hours_are_named_not_reported_as_nothing_unsent(bench, queue_tables):
+	now = datetime.utcnow().replace(microsecond=0)
+	queue_tables(
+		"INSERT INTO `tabEmail Account` (name, email_id, enable_outgoing, default_outgoing) VALUES ('Out', 'o@example.com', 1, 1)"
+	)
+	for i in range(3):  # picked up by a flush job three hours ago that never finished
+		queue_tables(
+			"INSERT INTO `tabEmail Queue` VALUES (%s, %s, %s, 'Sending', NULL, 'a@example.com')",
+			(f"s{i}", now - timedelta(hours=3), now - timedelta(hours=3)),
+		)
+	result = run_one(bench.context(), "email.queue")
+	assert result.status is Status.CRITICAL
+	assert result.summary == (
+		"3 email(s) stuck in Sending for 3.0 h. Email Queue: 0 not sent, 0 error(s), 0 sent."
+	)
+	assert result.findings[0].link == "/app/email-queue?status=Sending"

@@ -163,3 +163,25 @@ def test_standalone_files_command_refuses_user_and_answers(bench, files):
 	assert done.returncode == 64
 	done = bench.cli("files", "--bench", str(bench.root), "--site", bench.site, "--json", "--size", "1MB")
 	assert json.loads(done.stdout)["kind"] == "Files", done.stderr
+
+
+def test_the_writability_probe_file_is_not_an_orphan(bench, files):
+	files("f1", "/files/ok.png")
+	plant(bench, "private/files/.diagnostics-k3j2h1x0")  # what filesystem.writable leaves if cut off
+	result = run_one(bench.context(), "files.consistency", budget_ms=5000)
+	assert result.status is Status.OK, result.findings
+	assert result.summary == (
+		"Sampled 1 File record(s) and 1 file(s): 0 missing on disk, 0 without a record, 0 with the wrong privacy."
+	)
+	step = {s.check_id: s for s in diagnose_files(bench.context()).steps}["files.scan"]
+	assert " 0 orphaned," in step.summary
+
+
+def test_files_owned_by_another_os_user_lead_the_files_troubleshooter(bench, files):
+	files("f1", "/files/ok.png")
+	os.chown(bench.site_path / "private" / "files", 65534, 65534)  # nobody, as after a `sudo` mishap
+	diagnosis = diagnose_files(bench.context())
+	cause = diagnosis.likely_cause
+	assert cause.check_id == "filesystem.permissions"
+	assert cause.summary.endswith(f"sites/{bench.site}/private/files.")
+	assert cause.fixes[0].command.startswith("sudo chown -R root:root ")

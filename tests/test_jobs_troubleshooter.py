@@ -18,7 +18,7 @@ from rq import Queue, Worker
 
 from frappe_diagnostics.engine.result import Status
 from frappe_diagnostics.troubleshooters.jobs import diagnose_jobs
-from tests.conftest import REDIS_URL
+from tests.conftest import REDIS_URL, free_port
 from tests.frappe_tables import FrappeTables
 from tests.helpers import run_one
 
@@ -158,8 +158,25 @@ def test_recent_frequent_job_is_alive_and_dormant_sites_get_a_day(bench, tables)
 	tables("UPDATE `tabScheduled Job Type` SET last_execution = %s", (now_utc_naive() - timedelta(hours=3),))
 	tables("DELETE FROM `tabActivity Log`")
 	result = run_one(bench.context(), "scheduler.alive")  # no Activity Log at all: dormant
-	assert result.status is Status.OK
-	assert result.summary.endswith("ago (the site is dormant: jobs run once a day).")
+	assert result.status is Status.WARNING
+	assert result.summary == (
+		"The site is dormant: no Activity Log entry ever (dormant_days = 4), so Frappe runs its scheduled jobs "
+		"only once a day. No scheduler process holds config/scheduler_process either."
+	)
+
+
+def test_a_site_past_its_dormant_days_says_jobs_run_once_a_day(bench, tables, site_sql):
+	add_job_type(tables, "queue.flush", "All", now_utc_naive() - timedelta(minutes=5))
+	last = (now_utc_naive() - timedelta(days=3)).replace(microsecond=0)
+	tables("INSERT INTO `tabActivity Log` VALUES ('a1', %s, %s)", (last, last))
+	site_sql("INSERT INTO `tabSingles` VALUES ('System Settings', 'dormant_days', '2')")
+	result = run_one(bench.context(), "scheduler.alive")
+	assert result.status is Status.WARNING
+	assert result.summary.startswith(
+		f"The site is dormant: no Activity Log entry since {last:%Y-%m-%d %H:%M} (dormant_days = 2), so "
+		"Frappe runs its scheduled jobs only once a day."
+	)
+	assert result.fixes[0].link == "/app/system-settings"
 
 
 def test_failed_jobs_for_real_grouped_matched_and_located(bench, tables, redis_client, job_module):
@@ -253,7 +270,8 @@ def test_standalone_command_json_and_exit_code(bench, tables):
 	)
 	data = json.loads(done.stdout)
 	assert data["kind"] == "Background Jobs"
-	assert data["results"][0]["check_id"] == "scheduler.alive"
+	assert [r["check_id"] for r in data["results"][:2]] == ["redis.queue", "scheduler.alive"]
+	assert data["likely_cause"] == "scheduler.alive"
 	assert done.returncode == 1, done.stderr
 
 
@@ -275,3 +293,15 @@ def test_a_failed_job_links_to_the_error_group_its_traceback_is_stored_under(
 	)
 	failed = {s.check_id: s for s in diagnose_jobs(bench.context(), since="1h").steps}["jobs.failed"]
 	assert failed.findings[0].evidence["error_group"] == "EG-0007 (Open, 3 seen)"
+
+
+def test_queue_redis_down_is_the_finding_with_its_fix_not_a_crashed_check(bench, tables):
+	bench.common["redis_queue"] = f"redis://127.0.0.1:{free_port()}"
+	bench.write()
+	diagnosis = diagnose_jobs(bench.context())
+	cause = diagnosis.likely_cause
+	assert cause.check_id == "redis.queue"
+	assert cause.summary.startswith("Redis queue is unreachable: connection refused")
+	assert cause.fixes[0].description.startswith("Start the Redis queue server")
+	crashed = [s.check_id for s in diagnosis.steps if s.summary.startswith("The check failed")]
+	assert crashed == [], [s.summary for s in diagnosis.steps]

@@ -31,7 +31,7 @@ def test_a_config_file_that_is_not_utf8_is_a_configuration_finding(bench, relati
 	done = bench.cli(command, "--bench", str(bench.root), *site, "--json")
 	assert "Traceback" not in done.stderr and "UnicodeDecodeError" not in done.stderr, done.stderr
 	data = json.loads(done.stdout)
-	results = data["startup"]["results"] if command == "doctor" else data["results"]
+	results = data["doctor"]["results"] if command == "doctor" else data["results"]
 	config = next(r for r in results if r["check_id"] == "configuration.site_config")
 	assert config["status"] == "critical"
 	message = f"{path}: not valid UTF-8 (byte 0x{content[offset]:02x} at offset {offset})"

@@ -82,6 +82,8 @@ def answer(entry: catalog.Troubleshooter, trigger: str | None, inputs: dict) -> 
 	data.update(question=diagnosis.question, likely_cause=cause.check_id if cause else None, refused=False)
 	if entry.verdict:
 		data["verdict"] = diagnosis.verdict
+	if getattr(diagnosis, "deeper", None):  # the doctor: the troubleshooter that goes deeper
+		data["deeper"] = diagnosis.deeper
 	return data
 
 

@@ -8,18 +8,21 @@ from frappe_diagnostics.engine.probe import missing_table
 from frappe_diagnostics.engine.registry import check
 from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status, route
 
+FRAPPE_DEFAULT_TZ = "Asia/Kolkata"  # frappe.utils.get_system_timezone() when System Settings names none
+
 
 def site_now(probe) -> datetime:
-	"""Now, as a naive datetime in the site's time zone (how Frappe stores creation times)."""
+	"""Now, as a naive datetime in the site's time zone (how Frappe stores creation times): Frappe's own
+	default zone when System Settings names none, as Frappe writes its timestamps then."""
 	tz_name = probe.site.time_zone
-	if tz_name is None:
+	if not tz_name:
 		try:
 			tz_name = probe.sql_value(
 				"SELECT value FROM `tabSingles` WHERE doctype = 'System Settings' AND field = 'time_zone'"
 			)
 		except Exception:
 			tz_name = None
-		probe.site.time_zone = tz_name or ""
+		tz_name = probe.site.time_zone = tz_name or FRAPPE_DEFAULT_TZ
 	if tz_name:
 		try:
 			from zoneinfo import ZoneInfo

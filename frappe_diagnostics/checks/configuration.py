@@ -81,10 +81,51 @@ def site_config(probe):
 	)
 
 
+SAMPLE = 5  # stored secrets tried against the key
+
+
+def decrypts(key: str, token: str) -> str:
+	"""How Frappe would fare decrypting `token` with `key`: "ok", "wrong key", "invalid key" or "unknown"."""
+	try:
+		from cryptography.fernet import Fernet, InvalidToken
+	except ImportError:
+		return "unknown"
+	try:
+		fernet = Fernet(str(key).encode())
+	except (ValueError, TypeError):
+		return "invalid key"
+	try:
+		fernet.decrypt(str(token).encode())
+	except (InvalidToken, ValueError, TypeError):
+		return "wrong key"
+	return "ok"
+
+
+def _stored_secrets(probe) -> list[dict] | None:
+	"""A few encrypted values of __Auth (None when the table is missing); the values never leave the check."""
+	try:
+		return probe.sql(
+			f"SELECT doctype, name, fieldname, password FROM `__Auth` WHERE encrypted = 1 LIMIT {SAMPLE}"
+		)
+	except ServiceUnavailable:
+		raise
+	except Exception:
+		return None
+
+
+def _restore_key_fix() -> Fix:
+	return Fix(
+		"Put back the encryption_key the secrets were written with, from a backup of site_config.json (bench "
+		"backups include it with --with-files or in the site_config backup). If it is lost, set a new key "
+		"and enter every stored password again (Email Accounts, integrations)."
+	)
+
+
 @check("configuration.encryption_key", title="Encryption key", tags=("configuration", "security", "startup"))
 def encryption_key(probe):
-	if probe.site.conf.get("encryption_key"):
-		return probe.ok("site_config.json holds an encryption_key.")
+	key = probe.site.conf.get("encryption_key")
+	if key:
+		return _key_decrypts(probe, str(key))
 	try:
 		encrypted = int(probe.sql_value("SELECT COUNT(*) FROM `__Auth` WHERE encrypted = 1") or 0)
 	except ServiceUnavailable:
@@ -102,12 +143,42 @@ def encryption_key(probe):
 		f"site_config.json has no encryption_key, so {what} cannot be decrypted.",
 		metrics=[Metric("encrypted_values", encrypted if encrypted is not None else "unknown", "values")],
 		findings=[Finding("encryption_key missing from site_config.json", {"site": probe.site.name})],
-		fixes=[
-			Fix(
-				"Put back the encryption_key from a backup of site_config.json (bench backups include it with "
-				"--with-files or in the site_config backup). A new key makes existing encrypted passwords unreadable."
-			)
-		],
+		fixes=[_restore_key_fix()],
+	)
+
+
+def _key_decrypts(probe, key: str):
+	rows = _stored_secrets(probe) or []
+	outcomes = [decrypts(key, r["password"]) for r in rows]
+	where = [
+		f"{r['doctype']} {r['name']} ({r['fieldname']})"
+		for r, o in zip(rows, outcomes, strict=True)
+		if o != "ok"
+	]
+	metrics = [Metric("secrets_tried", len(rows), "values")]
+	if decrypts(key, "") == "invalid key":
+		status = Status.CRITICAL if rows else Status.WARNING
+		summary = (
+			'The encryption_key in site_config.json is not a valid key (Frappe says "Encryption key is '
+			'invalid"): '
+			+ ("stored secrets cannot be decrypted." if rows else "saving a password will fail.")
+		)
+		return probe.result(
+			status, summary, metrics, [Finding(summary, {"secrets": where})], [_restore_key_fix()]
+		)
+	if not rows or "unknown" in outcomes:
+		return probe.ok("site_config.json holds an encryption_key.", metrics=metrics)
+	if not where:
+		return probe.ok(
+			f"The encryption_key decrypts the stored secrets ({len(rows)} tried).", metrics=metrics
+		)
+	summary = (
+		f"The encryption_key no longer decrypts stored secrets ({len(where)} of {len(rows)} tried fail, e.g. "
+		f"{where[0]}): it was changed or replaced, so email accounts and integrations cannot log in."
+	)
+	status = Status.CRITICAL if len(where) == len(rows) else Status.WARNING
+	return probe.result(
+		status, summary, metrics, [Finding(summary, {"secrets": where})], [_restore_key_fix()]
 	)
 
 
@@ -151,3 +222,39 @@ def maintenance(probe):
 	if status is Status.OK:
 		return probe.ok("Not in maintenance mode; the scheduler is enabled.")
 	return probe.result(status, findings[0].message + ".", findings=findings, fixes=fixes)
+
+
+@check("configuration.host_name", title="host_name (the site's public URL)", tags=("configuration", "web"))
+def host_name(probe):
+	import socket
+	from urllib.parse import urlparse
+
+	conf, site = probe.site.conf, probe.site.name
+	value = conf.get("host_name") or conf.get("hostname")
+	if not value:
+		return probe.ok("No host_name is set: links are built from the request's host.")
+	parsed = urlparse(str(value) if "://" in str(value) else f"//{value}")
+	host = parsed.hostname or ""
+	known = {site, *(d.get("domain") if isinstance(d, dict) else d for d in conf.get("domains") or [])}
+	problems = []
+	if not parsed.scheme:
+		problems.append("it has no http:// or https:// scheme")
+	try:
+		socket.getaddrinfo(host, None)
+	except (OSError, UnicodeError):
+		problems.append(f"{host or value!r} does not resolve")
+	if host and host not in known and host not in ("localhost", "127.0.0.1"):
+		problems.append(f"it names {host}, which is neither the site ({site}) nor one of its domains")
+	if not problems:
+		return probe.ok(f"host_name is {value}.")
+	summary = (
+		f"host_name {value!r} looks wrong: {'; '.join(problems)}. Links in emails, redirects after login, "
+		"OAuth callbacks and PDF assets point there."
+	)
+	fix = Fix(
+		"Set host_name to the URL users open the site with.",
+		command=bench(site, "set-config", "host_name", f"https://{site}"),
+	)
+	return probe.result(
+		Status.WARNING, summary, findings=[Finding(summary, {"host_name": value})], fixes=[fix]
+	)

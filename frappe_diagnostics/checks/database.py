@@ -244,40 +244,69 @@ def _site_waits(probe) -> list[dict] | None:
 		raise
 
 
-CORE_TABLES = ("tabDocType", "tabUser", "tabInstalled Application")
+# what Frappe reads on every request or to boot at all: without any one of them the site does not start
+CORE_TABLES = (
+	"tabDocType",
+	"tabDocField",
+	"tabDocPerm",
+	"tabSingles",
+	"tabDefaultValue",
+	"tabUser",
+	"tabHas Role",
+	"tabModule Def",
+	"tabInstalled Application",
+	"tabPatch Log",
+)
 
 
 @check("database.core_tables", title="Core tables readable", tags=("database", "startup"))
 def core_tables(probe):
-	missing, unreadable = [], {}
+	placeholders = ", ".join(["%s"] * len(CORE_TABLES))
+	present = {
+		r["name"]
+		for r in probe.sql(
+			"SELECT table_name AS name FROM information_schema.tables "
+			f"WHERE table_schema = DATABASE() AND table_name IN ({placeholders})",
+			CORE_TABLES,
+		)
+	}
+	missing = [t for t in CORE_TABLES if t not in present]
+	unreadable = {}
 	for table in CORE_TABLES:
-		try:
-			probe.sql(f"SELECT 1 FROM `{table}` LIMIT 1")
-		except ServiceUnavailable:
-			raise
-		except Exception as e:
-			code = e.args[0] if getattr(e, "args", None) else None
-			if code == 1146:
-				missing.append(table)
-			else:
+		if table in present:
+			try:
+				probe.sql(f"SELECT 1 FROM `{table}` LIMIT 1")
+			except ServiceUnavailable:
+				raise
+			except Exception as e:
 				unreadable[table] = str(e)[:200]
 	if not missing and not unreadable:
-		return probe.ok(f"{', '.join(CORE_TABLES)} are readable.")
+		return probe.ok(f"The {len(CORE_TABLES)} core tables ({', '.join(CORE_TABLES)}) are readable.")
 	site = probe.site.name
 	fixes = [
 		Fix(
-			"The database is not a complete Frappe site (an interrupted install or restore). Restore the last "
-			"good backup into a fresh database; do not run migrate on a half-restored database.",
+			"If only this table is gone (dropped by hand, a failed patch), migrate recreates it from its DocType "
+			"(its rows are lost: restore them from a backup).",
+			command=bench(site, "migrate"),
+		),
+		Fix(
+			"If many tables are gone (an interrupted install or restore), restore the last good backup; do not "
+			"run migrate on a half-restored database.",
 			command=bench(site, "restore", "<path/to/database.sql.gz>"),
-		)
+		),
 	]
 	if unreadable:
 		fixes.append(
 			Fix("A table that exists but cannot be read may be corrupt: check the MariaDB error log.")
 		)
+	if missing:
+		named = ", ".join(missing)
+		summary = f"Core table{'s' if len(missing) > 1 else ''} {named} {'are' if len(missing) > 1 else 'is'} missing: Frappe cannot boot without {'them' if len(missing) > 1 else 'it'}."
+	else:
+		summary = f"Core tables cannot be read: {', '.join(unreadable)}."
 	return probe.result(
 		Status.CRITICAL,
-		"Frappe's core tables are " + ("missing: " + ", ".join(missing) if missing else "unreadable") + ".",
+		summary,
 		findings=[
 			Finding("Core tables missing or unreadable", {"missing": missing, "unreadable": unreadable})
 		],

@@ -19,6 +19,7 @@ def queue_state(probe, error_hours: float = 24) -> dict:
 		for r in probe.sql("SELECT status, COUNT(*) AS n FROM `tabEmail Queue` GROUP BY status")
 	}
 	oldest = probe.sql_value("SELECT MIN(creation) FROM `tabEmail Queue` WHERE status = 'Not Sent'")
+	sending = probe.sql_value("SELECT MIN(modified) FROM `tabEmail Queue` WHERE status = 'Sending'")
 	now = site_now(probe)
 	errors = probe.sql(
 		"SELECT error FROM `tabEmail Queue` WHERE status = 'Error' AND modified >= %s ORDER BY modified DESC LIMIT 500",
@@ -34,6 +35,7 @@ def queue_state(probe, error_hours: float = 24) -> dict:
 	return {
 		"counts": counts,
 		"oldest_unsent_s": (now - oldest).total_seconds() if oldest else None,
+		"sending_since_s": (now - sending).total_seconds() if sending else None,
 		"errors": dict(sorted(grouped.items(), key=lambda kv: -kv[1])[:10]),
 		"default_outgoing": [a["name"] for a in accounts if a["default_outgoing"] and a["enable_outgoing"]],
 		"outgoing": [a["name"] for a in accounts if a["enable_outgoing"]],
@@ -96,6 +98,11 @@ def email_queue(probe):
 			fixes.append(
 				Fix("Find out why they are not going out.", command=bench(site, "diagnostics", "email"))
 			)
+	stuck = _stuck_sending(probe, state)
+	if stuck:
+		findings.append(stuck[0])
+		fixes.append(stuck[1])
+		statuses.append(stuck[2])
 	if sum(state["errors"].values()) >= probe.threshold("errors_warning"):
 		findings.append(
 			Finding(
@@ -106,8 +113,33 @@ def email_queue(probe):
 	status = max(statuses, key=lambda s: s.rank)
 	oldest = f"; the oldest waits {state['oldest_unsent_s'] / 60:.0f} min" if state["oldest_unsent_s"] else ""
 	summary = f"Email Queue: {unsent} not sent, {counts.get('Error', 0)} error(s), {counts.get('Sent', 0)} sent{oldest}."
+	if stuck:
+		summary = f"{stuck[0].message}. {summary}"
 	if state["muted"]:
 		summary += " mute_emails is on."
 	elif not state["default_outgoing"]:
 		summary += " No default outgoing account."
 	return probe.result(status, summary, metrics, findings, fixes)
+
+
+def _stuck_sending(probe, state: dict):
+	"""Emails left in "Sending": the job that picked them up died (worker killed, timed out); nothing retries
+	them. (finding, fix, status) when the oldest has been sending longer than the thresholds allow."""
+	since = state["sending_since_s"]
+	if since is None:
+		return None
+	status = probe.graded(since, probe.threshold("oldest_warning_s"), probe.threshold("oldest_critical_s"))
+	if status is Status.OK:
+		return None
+	count = state["counts"].get("Sending", 0)
+	finding = Finding(
+		f"{count} email(s) stuck in Sending for {since / 3600:.1f} h",
+		{"sending": count, "oldest_sending_s": round(since)},
+		link=route("email-queue", status="Sending"),
+	)
+	fix = Fix(
+		"Their sending job died mid-way (a worker killed or timed out): read the worker log, then set them "
+		"back to Not Sent in the Email Queue list so the next flush sends them (one may go out twice).",
+		link=route("email-queue", status="Sending"),
+	)
+	return finding, fix, status

@@ -96,3 +96,46 @@ def consistency(probe):
 		)
 	]
 	return probe.result(status, summary, metrics, findings, fixes)
+
+
+FRAPPE_DEFAULT_MAX = 25 * 1024 * 1024  # frappe.core.api.file.get_max_file_size when nothing is set
+
+
+def upload_limit_bytes(probe) -> tuple[int, str]:
+	"""The upload limit as Frappe computes it: System Settings (MB), else max_file_size (bytes), else 25 MB."""
+	stored = probe.sql_value(
+		"SELECT value FROM `tabSingles` WHERE doctype = 'System Settings' AND field = 'max_file_size'"
+	)
+	if _whole(stored):
+		return int(stored) * 1024 * 1024, "System Settings (Max File Size, MB)"
+	if _whole(probe.site.conf.get("max_file_size")):
+		return int(probe.site.conf["max_file_size"]), "max_file_size in the site config (bytes)"
+	return FRAPPE_DEFAULT_MAX, "Frappe's default"
+
+
+def _whole(value) -> bool:
+	return str(value or "").strip().isdigit() and int(str(value).strip()) > 0
+
+
+@check("files.upload_limit", title="Upload size limit", tags=("files",), thresholds={"min_mb": 1})
+def upload_limit(probe):
+	limit, source = upload_limit_bytes(probe)
+	metrics = [Metric("max_file_size", round(limit / 1048576, 2), "MB", headline=True)]
+	if limit >= probe.threshold("min_mb") * 1048576:
+		return probe.ok(f"Uploads up to {limit / 1048576:g} MB are accepted ({source}).", metrics=metrics)
+	site = probe.site.name
+	summary = (
+		f'Uploads larger than {limit / 1024:.0f} KB are refused ("File size exceeded the maximum allowed '
+		f'size"): the limit comes from {source}.'
+	)
+	fix = (
+		Fix("Raise Max File Size in System Settings.", link="/app/system-settings")
+		if source.startswith("System")
+		else Fix(
+			"Raise max_file_size (bytes) in the site config, e.g. 25 MB.",
+			command=bench(site, "set-config", "-p", "max_file_size", str(FRAPPE_DEFAULT_MAX)),
+		)
+	)
+	return probe.result(
+		Status.WARNING, summary, metrics, [Finding("The upload limit is very small", {"bytes": limit})], [fix]
+	)

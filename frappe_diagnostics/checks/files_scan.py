@@ -16,6 +16,8 @@ from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from frappe_diagnostics.checks.filesystem import PROBE_PREFIX
+
 BATCH = 10_000
 FOLDERS = {"public": ("public", "files"), "private": ("private", "files")}
 
@@ -56,6 +58,9 @@ def disk_path(site_path: Path, file_url: str) -> Path | None:
 	return Path(site_path).joinpath(*FOLDERS[key[0]], key[1])
 
 
+PROBE = os.fsencode(PROBE_PREFIX)  # filesystem.writable's own probe files are not uploads
+
+
 def tree(root: bytes) -> Iterator[tuple[bytes, bytes, os.stat_result]]:
 	"""(folder relative to root with a trailing slash or b"", name, stat) of every regular file under root,
 	streaming; bytes throughout, so names that are not UTF-8 pass unharmed, and one folder's files come
@@ -68,7 +73,8 @@ def tree(root: bytes) -> Iterator[tuple[bytes, bytes, os.stat_result]]:
 				for entry in entries:
 					try:
 						if entry.is_file(follow_symlinks=False):
-							yield folder, entry.name, entry.stat(follow_symlinks=False)
+							if not entry.name.startswith(PROBE):
+								yield folder, entry.name, entry.stat(follow_symlinks=False)
 						elif entry.is_dir(follow_symlinks=False):
 							stack.append(folder + entry.name + b"/")
 					except OSError:

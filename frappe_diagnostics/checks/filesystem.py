@@ -13,6 +13,8 @@ from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
 from frappe_diagnostics.engine.shell import command
 from frappe_diagnostics.knowledge.benchconfig import user_name
 
+PROBE_PREFIX = ".diagnostics-"  # the writability probe's temporary files (the files scans skip them)
+
 
 def site_folders(ctx) -> dict[str, Path]:
 	folders = {}
@@ -32,7 +34,7 @@ def is_writable(folder: Path) -> str | None:
 	if not folder.is_dir():
 		return "not a folder"
 	try:
-		with tempfile.NamedTemporaryFile(dir=folder, prefix=".diagnostics-", delete=True):
+		with tempfile.NamedTemporaryFile(dir=folder, prefix=PROBE_PREFIX, delete=True):
 			pass
 	except OSError as e:
 		return e.strerror or str(e)

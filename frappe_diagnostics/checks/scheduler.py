@@ -50,20 +50,22 @@ def scheduler_state(probe) -> dict:
 	return state
 
 
-def _dormant(probe, now: datetime) -> bool:
-	"""Frappe runs a dormant site's jobs once a day (no Activity Log for `dormant_days`, default 4)."""
+def _dormant(probe, now: datetime) -> dict | None:
+	"""Frappe runs a dormant site's jobs once a day (no Activity Log for `dormant_days`, default 4): the
+	evidence when it is dormant, else None."""
 	if int(probe.site.conf.get("developer_mode") or 0):
-		return False
+		return None
 	try:
 		last = probe.sql_value("SELECT MAX(modified) FROM `tabActivity Log`")
 		days = _single(probe, "System Settings", "dormant_days")
 	except Exception as e:
 		if missing_table(e):
-			return False
+			return None
 		raise
-	if not isinstance(last, datetime):
-		return True
-	return now - last >= timedelta(days=int(days or 4))
+	days = int(days or 4)
+	if isinstance(last, datetime) and now - last < timedelta(days=days):
+		return None
+	return {"last_activity": last, "dormant_days": days}
 
 
 def start_fix(probe) -> Fix:
@@ -109,19 +111,18 @@ def alive(probe):
 	if off:
 		message, fix = off
 		return probe.result(Status.WARNING, message, metrics, [Finding(message, evidence)], [fix])
+	if state["dormant"]:
+		return _dormant_result(probe, state, metrics, evidence)
 	if state["behind_s"] is None:
 		return probe.ok("The scheduler is enabled; no frequent scheduled job has run yet.", metrics=metrics)
-	interval = state["interval_s"] * (360 if state["dormant"] else 1)  # dormant: once a day
+	interval = state["interval_s"]
 	behind = state["behind_s"] / interval
 	status = probe.graded(
 		behind, probe.threshold("behind_warning_intervals"), probe.threshold("behind_critical_intervals")
 	)
 	ago = _ago(state["behind_s"])
 	if status is Status.OK:
-		dormant = " (the site is dormant: jobs run once a day)" if state["dormant"] else ""
-		return probe.ok(
-			f"The scheduler is alive: {state['frequent_job']} ran {ago} ago{dormant}.", metrics=metrics
-		)
+		return probe.ok(f"The scheduler is alive: {state['frequent_job']} ran {ago} ago.", metrics=metrics)
 	if state["lock_holder"] is None and probe.site.bench_path is not None:
 		summary = (
 			f"No scheduler process is running: {state['frequent_job']} last ran {ago} ago "
@@ -143,6 +144,26 @@ def alive(probe):
 		]
 	evidence_link = route("scheduled-job-log")  # what the scheduler last ran, and how it ended
 	return probe.result(status, summary, metrics, [Finding(summary, evidence, evidence_link)], fixes)
+
+
+def _dormant_result(probe, state, metrics, evidence):
+	dormant = state["dormant"]
+	last = dormant["last_activity"]
+	since = f"since {last:%Y-%m-%d %H:%M}" if isinstance(last, datetime) else "ever"
+	summary = (
+		f"The site is dormant: no Activity Log entry {since} (dormant_days = {dormant['dormant_days']}), so "
+		"Frappe runs its scheduled jobs only once a day."
+	)
+	if state["lock_holder"] is None and probe.site.bench_path is not None:
+		summary += " No scheduler process holds config/scheduler_process either."
+	fixes = [
+		Fix(
+			"Any login or saved document wakes it at the next scheduler tick. For a site that must run its "
+			"jobs while nobody uses it, raise Dormant Days in System Settings.",
+			link=route("system-settings"),
+		)
+	]
+	return probe.result(Status.WARNING, summary, metrics, [Finding(summary, {**evidence, **dormant})], fixes)
 
 
 def _off(state: dict, site: str) -> tuple[str, Fix] | None:

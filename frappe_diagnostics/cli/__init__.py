@@ -121,12 +121,12 @@ def doctor(bench, site, budget_ms, all_sites, total_budget_s, parallel, as_json,
 		fleet.run(Place(bench, None, budget_ms), total_budget_s, parallel, as_json, fail_on, doctor=True)
 	host, ctx = host_and_site(Place(bench, site, budget_ms))
 	host_run = run_selected(host, scope="host")
-	diagnosis = catalog.run(ctx, "startup", STANDALONE) if ctx is not None else None
+	diagnosis = catalog.run(ctx, "doctor", STANDALONE) if ctx is not None else None
 	redactor = host.redactor(ctx)
 	if as_json:
 		data = {"host": shared.run_to_dict(host_run, redactor)}
 		if diagnosis is not None:
-			data["startup"] = shared.diagnosis_to_dict(diagnosis, redactor)
+			data["doctor"] = shared.diagnosis_to_dict(diagnosis, redactor)
 		click.echo(shared.to_json(data))
 	else:
 		shared.print_run(host_run, redactor, False, title="Host (install readiness)")
@@ -164,7 +164,7 @@ def troubleshooter_command(entry: catalog.Troubleshooter) -> click.Command:
 main.add_command(metrics)
 
 for _entry in catalog.on(STANDALONE):
-	if _entry.command not in main.commands:  # `doctor` adds the host checks to the startup doctor
+	if _entry.command not in main.commands:  # `doctor` adds the host checks to the triage
 		main.add_command(troubleshooter_command(_entry))
 
 

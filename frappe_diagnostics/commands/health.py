@@ -9,8 +9,9 @@ from frappe.commands import pass_context
 
 from frappe_diagnostics.cli import shared
 from frappe_diagnostics.commands import allsites
-from frappe_diagnostics.commands.support import connected_site, redactor
+from frappe_diagnostics.commands.support import connected_site, fallback_step, in_site_or_standalone, redactor
 from frappe_diagnostics.engine.render import exit_code
+from frappe_diagnostics.engine.runner import run_selected
 
 
 @click.command("run", cls=shared.Command)
@@ -26,7 +27,7 @@ def run(context, checks, tags, as_json, fail_on, no_store, total_budget_s, paral
 	if len(context.sites or ()) > 1:
 		every_site(context.sites, checks, tags, as_json, fail_on, no_store, total_budget_s, parallel)
 
-	with connected_site(context) as site:
+	def in_site(site):
 		try:
 			result, doc = run_health(checks=checks, tags=tags, trigger="CLI", store=not no_store)
 		except KeyError as e:
@@ -34,7 +35,19 @@ def run(context, checks, tags, as_json, fail_on, no_store, total_budget_s, paral
 		frappe.db.commit()
 		title = f"Site {site}" + (f" — stored as {doc.name}" if doc else "")
 		shared.print_run(result, redactor(), as_json, title=title, name=doc.name if doc else None)
-	sys.exit(exit_code(result.status, fail_on))
+		return result.status
+
+	def standalone(ctx, reason):
+		try:
+			result = run_selected(ctx, checks, tags)
+		except KeyError as e:
+			raise shared.UsageFailure(e.args[0]) from None
+		result.results.append(fallback_step(reason))
+		title = f"Site {ctx.name} (from the bench folder: Frappe could not boot it; not stored)"
+		shared.print_run(result, ctx.redactor(), as_json, title=title, fallback=reason)
+		return result.status
+
+	sys.exit(exit_code(in_site_or_standalone(context, in_site, standalone), fail_on))
 
 
 run.params = [shared.CHECK, shared.TAG, *shared.output_params(store=True), *allsites.OPTIONS]

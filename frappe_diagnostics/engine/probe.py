@@ -98,6 +98,7 @@ class Probe:
 		self.thresholds = thresholds
 		self.aborted = False
 		self.waiting_on = ""  # the service the check last called, for the runner's cut-off message
+		self.redis_used = ""  # the last redis_<kind> it opened: a Redis error later is that server's
 		self._db = None
 		self._redis: list = []
 		self._lock = threading.Lock()
@@ -155,7 +156,7 @@ class Probe:
 		key = f"redis_{kind}"
 		if key in self.resources.failures:
 			raise ServiceUnavailable(key, self.resources.failures[key])
-		self.waiting_on = key
+		self.waiting_on = self.redis_used = key
 		client = self.site.redis_client(kind, timeout_s=self.service_timeout_s())
 		with self._lock:
 			self._redis.append(client)

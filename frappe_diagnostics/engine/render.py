@@ -104,6 +104,10 @@ def _render_diagnosis(diagnosis, redactor: Redactor | None, colour: bool) -> str
 		lines.append(
 			redactor.text(f"  → {fix.description}" + (f"\n    $ {fix.command}" if fix.command else ""))
 		)
+	if getattr(diagnosis, "impact", ""):  # the doctor: how much of the site it breaks, and where to go next
+		lines.append(f"  Impact: {diagnosis.impact}.")
+	if getattr(diagnosis, "deeper", None):
+		lines.append(redactor.text(f"  Go deeper: {diagnosis.deeper['command']}"))
 	if getattr(diagnosis, "verdict", ""):
 		lines.append(redactor.text(diagnosis.verdict))
 	return "\n".join(lines)

@@ -136,6 +136,9 @@ def _execute(probe: Probe, definition: CheckDef, done: queue.Queue) -> None:
 	except Exception as e:
 		if _interrupted(e):
 			result = _statement_stopped(probe, t0)
+		elif _redis_down(probe, e):  # the Redis check of that server reports it; this one cannot judge
+			summary = f"Skipped: {probe.redis_used} is unreachable ({type(e).__name__}: {e})."
+			result = _synthetic(definition, Status.SKIPPED, summary)
 		else:
 			result = _failed(definition, e)
 	finally:
@@ -150,6 +153,13 @@ INTERRUPTED = (1969, 3024)  # MariaDB / MySQL: the statement ran past max_(execu
 def _interrupted(error: Exception) -> bool:
 	args = getattr(error, "args", ())
 	return bool(args) and args[0] in INTERRUPTED
+
+
+def _redis_down(probe: Probe, error: Exception) -> bool:
+	"""A Redis connection that failed while the check talked to redis_<kind>."""
+	redis_errors = [c for c in type(error).__mro__ if c.__module__.startswith("redis")]
+	names = {c.__name__ for c in redis_errors}
+	return bool(probe.redis_used) and bool(names & {"ConnectionError", "TimeoutError"})
 
 
 def _statement_stopped(probe: Probe, t0: float) -> CheckResult:

@@ -1,5 +1,5 @@
 """Every site of a bench from its folder: services the sites share (Redis, queues, workers, the machine,
-the bench's assets) checked once per distinct set of them, each site's own checks (or its startup doctor)
+the bench's assets) checked once per distinct set of them, each site's own checks (or its doctor triage)
 in parallel, all within one total budget.
 
 	result = check_all_sites(Path("~/frappe-bench"), budget_s=60, parallel=4)
@@ -35,7 +35,7 @@ class SiteOutcome:
 	status: Status
 	summary: str
 	run: RunResult | None = None  # check mode
-	diagnosis: object = None  # doctor mode: the startup Diagnosis
+	diagnosis: object = None  # doctor mode: the triage Diagnosis
 	services: str = ""  # which shared-services group it belongs to
 
 	def to_dict(self, redactor) -> dict:
@@ -48,7 +48,7 @@ class SiteOutcome:
 		if self.run is not None:
 			data["run"] = self.run.to_dict()
 		if self.diagnosis is not None:
-			data["startup"] = self.diagnosis.to_dict()
+			data["doctor"] = self.diagnosis.to_dict()
 		return redactor.data(data)
 
 
@@ -140,7 +140,7 @@ def _doctor(ctx, deadline: float) -> SiteOutcome:
 	if deadline - time.monotonic() <= 0:
 		return SiteOutcome(ctx.name, Status.SKIPPED, "Not started: the total budget was used up.")
 	ctx.settings.run_budget_s = min(ctx.settings.run_budget_s, deadline - time.monotonic())
-	diagnosis = catalog.run(ctx, "startup", catalog.STANDALONE)
+	diagnosis = catalog.run(ctx, "doctor", catalog.STANDALONE)
 	return SiteOutcome(ctx.name, diagnosis.status, diagnosis.summary, diagnosis=diagnosis)
 
 

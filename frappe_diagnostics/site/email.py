@@ -242,10 +242,16 @@ def _bench(*words) -> str:
 def diagnose_email(ctx, timeout: float = 5.0) -> Diagnosis:
 	started = time.time()
 	accounts = _accounts()
-	steps = [outgoing_step(accounts, ctx.conf), smtp_step(accounts, timeout)]
-	steps += run_selected(ctx, ["email.queue"]).results
+	checks = {
+		r.check_id: r for r in run_selected(ctx, ["configuration.encryption_key", "email.queue"]).results
+	}
+	key = checks["configuration.encryption_key"]
+	readable = key.status in (Status.OK, Status.SKIPPED)  # else decrypting fails, or writes a new key
+	steps = [key, outgoing_step(accounts, ctx.conf)]
+	steps.append(_logins(smtp_step, "email.smtp", "SMTP connect, TLS and login", readable, accounts, timeout))
+	steps.append(checks["email.queue"])
 	steps.append(job_step("email.flush_job", "Email queue job", FLUSH, "every few minutes"))
-	steps.append(incoming_step(accounts, timeout))
+	steps.append(_logins(incoming_step, "email.incoming", "Incoming accounts", readable, accounts, timeout))
 	if any(cint(a.enable_incoming) for a in accounts):
 		steps.append(job_step("email.pull_job", "Incoming pull job", PULL, "every few minutes"))
 	return Diagnosis(
@@ -257,3 +263,14 @@ def diagnose_email(ctx, timeout: float = 5.0) -> Diagnosis:
 		time.time(),
 		ctx.name,
 	)
+
+
+def _logins(fn, check_id: str, title: str, readable: bool, accounts: list, timeout: float):
+	"""A login step, only when the stored passwords can be read; any failure becomes the step's error."""
+	if not readable:
+		why = "Not tried: the stored passwords cannot be decrypted (see configuration.encryption_key)."
+		return step(check_id, title, Status.SKIPPED, why)
+	try:
+		return fn(accounts, timeout)
+	except Exception as e:
+		return step(check_id, title, Status.ERROR, f"Could not try the logins: {type(e).__name__}: {e}")

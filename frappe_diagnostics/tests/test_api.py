@@ -29,7 +29,7 @@ class TestHealthAPI(TestCase):
 			("frappe_diagnostics.api.cards.failing_checks", "POST"),
 			("frappe_diagnostics.api.cards.runs_last_24h", "GET"),
 			("frappe_diagnostics.api.cards.runs_by_status", "POST"),
-			("frappe_diagnostics.api.troubleshoot.startup", "POST"),
+			("frappe_diagnostics.api.troubleshoot.doctor", "POST"),
 			("frappe_diagnostics.api.troubleshoot.database", "POST"),
 			("frappe_diagnostics.api.troubleshoot.performance", "POST"),
 			("frappe_diagnostics.api.troubleshoot.explain", "POST"),
@@ -128,7 +128,7 @@ class TestTroubleshooterAPI(TestCase):
 	def test_each_troubleshooter_stores_a_run_of_its_kind(self):
 		client = http_client(MANAGER)
 		for method, kind, data in (
-			("startup", "Startup", {}),
+			("doctor", "Triage", {}),
 			("database", "Database", {"doctype": "ToDo"}),
 			("performance", "Performance", {"hours": 1}),
 		):

@@ -58,20 +58,21 @@ class TestTroubleshooterCommands(TestCase):
 	def tearDown(self):
 		set_thresholds(None)
 
-	def test_doctor_json_names_the_question_and_stores_a_startup_run(self):
-		set_thresholds(forced(**DISK_LOW))
+	def test_doctor_json_names_the_forced_cause_first_and_stores_a_triage_run(self):
+		set_thresholds(forced(filesystem__disk_space={"free_critical_pct": 101}))
 		done = bench_command("diagnostics", "doctor", "--json")
 		data = parse_json_output(done.stdout)
-		self.assertEqual(data["kind"], "Startup")
-		self.assertIn("database.core_tables", [r["check_id"] for r in data["results"]])
-		# a healthy test site whose disk is forced low: the doctor warns, and --fail-on decides the exit
-		self.assertEqual(data["status"], "warning", [r for r in data["results"] if r["status"] != "ok"])
-		self.assertEqual(done.returncode, 0)
+		self.assertEqual(data["kind"], "Triage")
+		self.assertEqual(data["question"], f"What's wrong with {frappe.local.site}?")
+		self.assertEqual(data["likely_cause"], "filesystem.disk_space")
+		self.assertEqual(data["results"][0]["check_id"], "filesystem.disk_space")
+		self.assertEqual(data["status"], "critical")
+		self.assertEqual(done.returncode, 2)
 		self.assertEqual(
-			bench_command("diagnostics", "doctor", "--no-store", "--fail-on", "warning").returncode, 1
+			bench_command("diagnostics", "doctor", "--no-store", "--fail-on", "never").returncode, 0
 		)
 		frappe.db.rollback()
-		self.assertEqual(frappe.db.get_value("Diagnostic Run", data["name"], "kind"), "Startup")
+		self.assertEqual(frappe.db.get_value("Diagnostic Run", data["name"], "kind"), "Triage")
 
 	def test_database_and_performance_commands(self):
 		done = bench_command("diagnostics", "database", "--doctype", "ToDo", "--no-store")

@@ -71,12 +71,11 @@ PTYPES = (
 
 _ENTRIES = (
 	Troubleshooter(
-		"startup",
-		_("Why won't this site start?"),
-		"Startup",
-		"frappe_diagnostics.troubleshooters.startup:diagnose_startup",
-		_("Why won't it start?"),
-		command="doctor",
+		"doctor",
+		_("What's wrong with this site?"),
+		"Triage",
+		"frappe_diagnostics.troubleshooters.triage:diagnose_site",
+		_("What's wrong?"),
 	),
 	Troubleshooter(
 		"database",

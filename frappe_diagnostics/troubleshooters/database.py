@@ -14,7 +14,7 @@ from frappe_diagnostics.engine.diagnosis import Diagnosis
 from frappe_diagnostics.engine.registry import Registry, check
 from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status
 from frappe_diagnostics.engine.runner import run_selected
-from frappe_diagnostics.troubleshooters import db_integrity
+from frappe_diagnostics.troubleshooters import db_growth, db_integrity
 from frappe_diagnostics.troubleshooters.db_advisor import advise
 
 CONNECTION_STEPS = ("database.connectivity", "database.core_tables", "database.connections", "database.locks")
@@ -155,6 +155,7 @@ def advisor(probe):
 def _steps(doctype: str | None, table: str | None) -> Registry:
 	local = Registry()
 	steps = [
+		("database.log_growth", "Growing log tables", db_growth.log_growth, 5000),
 		("database.slow_statements", "Slow statements", slow_statements, 5000),
 		("database.schema_hygiene", "Schema hygiene", db_integrity.schema_hygiene, 5000),
 		("database.orphan_children", "Orphaned child rows", db_integrity.orphan_children, 15000),
@@ -164,7 +165,7 @@ def _steps(doctype: str | None, table: str | None) -> Registry:
 	]
 	if doctype:
 		steps.insert(
-			3,
+			4,
 			(
 				"database.links",
 				f"Links of {doctype}",
@@ -182,7 +183,10 @@ def _steps(doctype: str | None, table: str | None) -> Registry:
 			)
 		)
 	for check_id, title, fn, budget in steps:
-		check(check_id, title=title, tags=("database",), budget_ms=budget, into=local)(fn)
+		thresholds = db_growth.THRESHOLDS if fn is db_growth.log_growth else None
+		check(check_id, title=title, tags=("database",), budget_ms=budget, thresholds=thresholds, into=local)(
+			fn
+		)
 	return local
 
 

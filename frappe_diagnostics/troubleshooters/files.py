@@ -249,7 +249,9 @@ def diagnose_files(ctx, file: str | None = None, size: str | None = None, extra_
 		check("files.lookup", title=f"The file {file}", tags=("files",), into=local)(
 			lambda p: lookup_step(p, file)
 		)
-	steps = list(run_selected(ctx, reg=local, settings=settings).results) + list(extra_steps)
+	# the health checks that answer part of the question come first: who owns the folders, can they be written
+	owned = run_selected(ctx, ["filesystem.permissions", "filesystem.writable"]).results
+	steps = [*owned, *run_selected(ctx, reg=local, settings=settings).results, *extra_steps]
 	question = (
 		f"Why won't {file} upload or open on {ctx.name}?" if file else f"Are {ctx.name}'s files consistent?"
 	)

@@ -15,7 +15,7 @@ from frappe_diagnostics.engine.runner import run_selected
 from frappe_diagnostics.knowledge.timewindow import parse_since
 from frappe_diagnostics.troubleshooters import job_locate, job_steps
 
-CHECKS = ("scheduler.alive", "jobs.queues", "jobs.workers")
+CHECKS = ("redis.queue", "scheduler.alive", "jobs.queues", "jobs.workers")  # the queue first: all need it
 
 
 def diagnose_jobs(ctx, since: str = "24h", job: str | None = None) -> Diagnosis:
@@ -39,7 +39,7 @@ def diagnose_jobs(ctx, since: str = "24h", job: str | None = None) -> Diagnosis:
 	if job:
 		add("jobs.locate", f"Where is {job}?", lambda p: job_locate.locate_step(p, job))
 	first = run_selected(ctx, CHECKS, settings=settings).results
-	scheduler, queues_and_workers = first[:1], first[1:]
+	scheduler, queues_and_workers = first[:2], first[2:]
 	ours = run_selected(ctx, reg=local, settings=settings).results
 	by_id = {s.check_id: s for s in ours}
 	steps = [

@@ -107,9 +107,13 @@ class DiagnosticsPage {
 	}
 
 	// The Troubleshoot menu is the catalog's (troubleshooters/catalog.py): one entry and one dialog each.
+	// "What's wrong?" is the catalog's doctor entry: the triage, whose answer points to the one to go deeper with.
 	add_troubleshooters() {
 		frappe.call({ method: "frappe_diagnostics.api.troubleshoot.catalog", type: "GET" }).then((r) => {
-			for (const entry of r.message || []) {
+			this.catalog = r.message || [];
+			const doctor = this.catalog.find((entry) => entry.name === "doctor");
+			if (doctor) this.page.add_inner_button(doctor.label, () => this.troubleshoot(doctor, {}, null));
+			for (const entry of this.catalog) {
 				this.page.add_inner_button(entry.label, () => this.ask(entry), __("Troubleshoot"));
 			}
 		});
@@ -165,6 +169,12 @@ class DiagnosticsPage {
 			${__(run.kind)} · ${Math.round(run.duration_ms)} ms ·
 			<a href="/app/diagnostic-run/${encodeURIComponent(run.name)}">${esc(run.name)}</a>${back}</div></div>`);
 		$header.find(".diag-back").on("click", () => this.load());
+		const deeper = run.deeper && (this.catalog || []).find((entry) => entry.name === run.deeper.troubleshooter);
+		if (deeper) {
+			$(`<button class="btn btn-xs btn-primary diag-deeper ml-2">${esc(__("Go deeper: {0}", [__(deeper.label)]))}</button>`)
+				.appendTo($header.find(".diag-summary"))
+				.on("click", () => this.ask(deeper));
+		}
 		$tiles.replaceWith(frappe_diagnostics.render_tiles(run.results));
 	}
 }

@@ -1,28 +1,47 @@
-"""The startup doctor against broken sites made for real: it names the likely cause and its fix."""
+"""The doctor (triage) against broken sites made for real: it names the likely cause first and its fix."""
 
 from __future__ import annotations
 
 import json
 
+import pytest
 from conftest import free_port
 
+from frappe_diagnostics.engine.registry import registry
 from frappe_diagnostics.engine.result import Status
-from frappe_diagnostics.troubleshooters.startup import ORDER, diagnose_startup
+from frappe_diagnostics.troubleshooters.triage import SIGNALS, diagnose_site
+
+# signals that need the bench's processes running (web, workers, scheduler, socket.io): this bench folder
+# runs none, so they are disabled here unless a test plants their state
+NEEDS_PROCESSES = frozenset(
+	(
+		"web.http",
+		"web.processes",
+		"web.realtime",
+		"jobs.workers",
+		"scheduler.alive",
+		"system.cpu",
+		"system.memory",
+	)
+)
 
 
-def diagnose(bench):
-	return diagnose_startup(bench.context())
+def diagnose(bench, keep=()):
+	ctx = bench.context()
+	ctx.settings.disabled = NEEDS_PROCESSES - set(keep)
+	return diagnose_site(ctx)
 
 
 def steps(diagnosis):
 	return {s.check_id: s for s in diagnosis.steps}
 
 
-def test_a_healthy_site_has_no_blocking_cause_and_steps_come_in_dependency_order(bench):
+def test_every_signal_runs_once_and_passing_steps_keep_dependency_order(bench):
 	d = diagnose(bench)
-	assert d.likely_cause is None, d.likely_cause
 	ids = [s.check_id for s in d.steps]
-	assert ids == [i for i in ORDER if i in ids]
+	assert sorted(ids) == sorted(s.check_id for s in SIGNALS)
+	passing = [s.check_id for s in d.steps if s.status in (Status.OK, Status.SKIPPED)]
+	assert passing == [s.check_id for s in SIGNALS if s.check_id in passing]
 	by_id = steps(d)
 	for check_id in (
 		"database.core_tables",
@@ -62,15 +81,22 @@ def test_stopped_redis_queue_port_says_what_breaks(bench):
 	assert "background job" in cause.findings[0].message
 
 
-def test_missing_core_table(bench, site_sql):
-	site_sql("RENAME TABLE `tabInstalled Application` TO `diag_hidden_apps`")
+@pytest.mark.parametrize(
+	"table", ["tabInstalled Application", "tabSingles", "tabDefaultValue", "tabHas Role"]
+)
+def test_a_missing_core_table_is_named_first_with_migrate_then_restore(bench, site_sql, table):
+	site_sql(f"RENAME TABLE `{table}` TO `diag_hidden_core`")
 	try:
-		cause = diagnose(bench).likely_cause
+		d = diagnose(bench)
 	finally:
-		site_sql("RENAME TABLE `diag_hidden_apps` TO `tabInstalled Application`")
+		site_sql(f"RENAME TABLE `diag_hidden_core` TO `{table}`")
+	cause = d.likely_cause
 	assert cause.check_id == "database.core_tables"
-	assert "tabInstalled Application" in cause.summary
-	assert "restore" in cause.fixes[0].command
+	assert cause.summary == f"Core table {table} is missing: Frappe cannot boot without it."
+	assert [f.command for f in cause.fixes] == [
+		f"bench --site {bench.site} migrate",
+		f"bench --site {bench.site} restore '<path/to/database.sql.gz>'",
+	]
 
 
 def test_pending_patch_asks_for_migrate(bench):
@@ -216,5 +242,104 @@ def test_standalone_doctor_prints_the_likely_cause_and_exits_2(bench):
 	assert done.returncode == 2
 	assert "LIKELY CAUSE (database.connectivity): Cannot connect" in done.stdout
 	data = json.loads(bench.cli("doctor", "--site", bench.site, "--json").stdout)
-	assert data["startup"]["likely_cause"] == "database.connectivity"
-	assert data["startup"]["kind"] == "Startup"
+	assert data["doctor"]["likely_cause"] == "database.connectivity"
+	assert data["doctor"]["kind"] == "Triage"
+
+
+def test_a_changed_encryption_key_that_no_longer_decrypts_stored_secrets_is_critical(bench, site_sql):
+	from cryptography.fernet import Fernet
+
+	old_key = Fernet.generate_key()
+	token = Fernet(old_key).encrypt(b"smtp-secret").decode()
+	site_sql("INSERT INTO `__Auth` VALUES ('Email Account', 'Support', 'password', %s, 1)", (token,))
+	try:
+		before = steps(diagnose(bench))["configuration.encryption_key"]
+		bench.conf["encryption_key"] = old_key.decode()
+		bench.write()
+		after_restore = steps(diagnose(bench))["configuration.encryption_key"]
+	finally:
+		site_sql("DELETE FROM `__Auth`")
+	assert before.status is Status.CRITICAL
+	assert before.summary == (
+		"The encryption_key no longer decrypts stored secrets (1 of 1 tried fail, e.g. Email Account Support "
+		"(password)): it was changed or replaced, so email accounts and integrations cannot log in."
+	)
+	assert "smtp-secret" not in json.dumps(before.to_dict()) and token not in json.dumps(before.to_dict())
+	assert after_restore.status is Status.OK
+	assert after_restore.summary == "The encryption_key decrypts the stored secrets (1 tried)."
+
+
+def test_an_encryption_key_frappe_cannot_use_is_critical_once_secrets_are_stored(bench, site_sql):
+	bench.conf["encryption_key"] = "not-a-fernet-key"
+	bench.write()
+	empty = steps(diagnose(bench))["configuration.encryption_key"]
+	site_sql("INSERT INTO `__Auth` VALUES ('Email Account', 'Support', 'password', 'gAAAA-x', 1)")
+	try:
+		stored = steps(diagnose(bench))["configuration.encryption_key"]
+	finally:
+		site_sql("DELETE FROM `__Auth`")
+	assert empty.status is Status.WARNING
+	assert stored.status is Status.CRITICAL
+	assert stored.summary.endswith("stored secrets cannot be decrypted.")
+
+
+def test_without_a_time_zone_the_site_clock_is_frappes_default_zone(bench, site_sql):
+	from datetime import datetime, timedelta
+	from zoneinfo import ZoneInfo
+
+	from tests.helpers import run_one
+
+	site_sql("DELETE FROM `tabSingles` WHERE field = 'time_zone'")  # as on a site where nobody set it
+	kolkata = datetime.now(ZoneInfo("Asia/Kolkata")).replace(tzinfo=None, microsecond=0)
+	utc = datetime.now(ZoneInfo("UTC")).replace(tzinfo=None, microsecond=0)
+	for name, stamp in (("as-frappe-writes-it", kolkata), ("five-hours-earlier", utc)):
+		t = stamp - timedelta(minutes=10)
+		site_sql("INSERT INTO `tabError Log` (name, creation, modified) VALUES (%s, %s, %s)", (name, t, t))
+	result = run_one(bench.context(), "application.error_log")
+	assert result.metric("errors_last_hour") == 1
+
+
+def test_the_cause_comes_with_its_impact_and_the_troubleshooter_to_go_deeper(bench):
+	from frappe_diagnostics.engine.render import render_diagnosis
+
+	bench.common["redis_queue"] = f"redis://127.0.0.1:{free_port()}"
+	bench.write()
+	d = diagnose(bench)
+	assert d.likely_cause.check_id == "redis.queue"
+	assert d.impact == "background jobs, emails and scheduled events stop"
+	assert d.deeper == {"troubleshooter": "jobs", "command": f"bench --site {bench.site} diagnostics jobs"}
+	text = render_diagnosis(d)
+	assert "  Impact: background jobs, emails and scheduled events stop." in text
+	assert text.endswith(f"  Go deeper: bench --site {bench.site} diagnostics jobs")
+
+
+def test_a_failing_step_of_more_impact_outranks_a_more_severe_one_of_less(bench, site_sql):
+	from datetime import datetime, timedelta
+
+	bench.conf["pause_scheduler"] = 1  # a warning: background work stops
+	bench.write()
+	t = datetime.utcnow() - timedelta(minutes=5)
+	for i in range(150):  # an Error Log spike over the critical threshold: one feature's errors
+		site_sql("INSERT INTO `tabError Log` (name, creation, modified) VALUES (%s, %s, %s)", (f"e{i}", t, t))
+	d = diagnose(bench)
+	by_id = steps(d)
+	assert by_id["application.error_log"].status is Status.CRITICAL
+	assert by_id["configuration.maintenance"].status is Status.WARNING
+	assert d.likely_cause.check_id == "configuration.maintenance"
+	assert [s.check_id for s in d.steps[:2]] == ["configuration.maintenance", "application.error_log"]
+
+
+def test_a_broken_hooked_check_module_is_an_error_step_not_a_traceback(bench):
+	ctx = bench.context()
+	ctx.hook_entries = [*ctx.hook_entries, "diag17_no_such_module.checks"]
+	ctx.settings.disabled = NEEDS_PROCESSES
+	try:
+		d = diagnose_site(ctx)
+	finally:
+		registry.load_errors.pop("diag17_no_such_module.checks", None)
+	broken = steps(d)["hooks.diag17_no_such_module_checks"]
+	assert broken.status is Status.ERROR
+	assert broken.summary.startswith(
+		"The diagnostics_checks hook entry 'diag17_no_such_module.checks' could not be imported: "
+		"ModuleNotFoundError"
+	)
