@@ -23,6 +23,7 @@ _START = re.compile(
 )
 _FENCE = re.compile(r"^\s*```")
 _SPAN = re.compile(r"`([^`\n]+)`")
+_SHELL = {"bash", "sh", "shell", "console"}
 _SKIP = {"|", "/"}
 _MORE = {"…", "..."}
 
@@ -45,18 +46,26 @@ def documented_lines(files: list[Path], root: Path) -> list[Line]:
 
 
 def _lines_of(path: Path, root: Path):
+	"""Shell blocks (```bash, ```sh, ```console) line by line, `\\` continued; in other blocks (output) the
+	lines that start with `$ `; outside blocks, inline code spans."""
 	name = str(path.relative_to(root))
-	in_code, joined, first = False, "", 0
+	fence, joined, first = None, "", 0
 	for number, raw in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-		if _FENCE.match(raw):
-			in_code = not in_code
+		opening = _FENCE.match(raw)
+		if opening:
+			fence = None if fence is not None else raw.strip().strip("`").strip().lower()
 			continue
-		if not in_code:
+		if fence is None:
 			for span in _SPAN.findall(raw):
 				yield from _commands(name, number, span)
 			continue
-		joined, first = (joined + " " + raw.rstrip("\\").strip(), first or number)
-		if raw.rstrip().endswith("\\"):
+		line = raw.strip()
+		if fence not in _SHELL:
+			if line.startswith("$ "):
+				yield from _commands(name, number, line[2:])
+			continue
+		joined, first = (joined + " " + line.rstrip("\\"), first or number)
+		if line.endswith("\\"):
 			continue
 		yield from _commands(name, first, joined.strip())
 		joined, first = "", 0
@@ -102,8 +111,8 @@ def resolve(group: click.Group, words: tuple[str, ...] | list[str]) -> list[str]
 		if at == len(words):
 			return []
 		name = _bare(words[at])
-		if name.startswith("<"):
-			return []  # `diagnostics <name>`: any of them
+		if name.startswith("<") or name in _MORE:
+			return []  # `diagnostics <name>`, `frappe-diagnostics …`: any of them
 		if "|" in name:
 			return [p for alt in name.split("|") for p in resolve(command, [alt, *words[at + 1 :]])]
 		found = command.commands.get(name)
