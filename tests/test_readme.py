@@ -8,6 +8,7 @@ frappe_diagnostics/tests/test_documented_commands.py resolves every bench line a
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import click
@@ -104,3 +105,14 @@ def test_every_standalone_command_and_option_is_documented():
 			for opt in getattr(param, "opts", []):
 				if opt.startswith("--"):
 					assert opt in TEXT, f"frappe-diagnostics {name} {opt} is not documented"
+
+
+def test_every_relative_link_of_the_docs_leads_to_a_file():
+	broken = []
+	for path in FILES:
+		for target in re.findall(r"\]\(([^)\s]+)\)", path.read_text(encoding="utf-8")):
+			if target.startswith(("http://", "https://", "#", "mailto:")):
+				continue
+			if not (path.parent / target.split("#")[0]).exists():
+				broken.append(f"{path.relative_to(ROOT)}: {target}")
+	assert broken == []
