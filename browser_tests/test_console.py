@@ -4,7 +4,7 @@ progress with or without socket.io."""
 
 from __future__ import annotations
 
-from conftest import SOCKETIO, STATUS_WORDS, URL, open_desk, readable, shot, visible_text
+from conftest import ARTIFACTS, SOCKETIO, STATUS_WORDS, URL, open_desk, readable, shot, visible_text
 
 
 def open_console(page):
@@ -28,6 +28,7 @@ def test_console_shows_the_latest_full_run_with_headlines_links_and_copy_buttons
 	page, watch = desk
 	open_console(page)
 	shot(page, "console")
+	page.screenshot(path=str(ARTIFACTS / "console-first-screen.png"))  # what docs/images/console.png shows
 	full = latest_full_run
 	assert page.inner_text(".diag-header a[href^='/app/diagnostic-run/']") == full["name"]
 	assert len(page.query_selector_all(".diag-tile")) == len(full["results"])

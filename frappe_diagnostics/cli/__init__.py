@@ -103,8 +103,9 @@ def check(bench, site, budget_ms, all_sites, total_budget_s, parallel, as_json, 
 	ctx = require_site(Place(bench, site, budget_ms))
 	try:
 		run = run_selected(ctx, checks, tags)
-	except KeyError as e:
-		raise shared.UsageFailure(e.args[0]) from None
+	except KeyError as e:  # the registry names the bench's listing; this command has its own
+		message = e.args[0].replace("`diagnostics checks`", "`frappe-diagnostics checks`")
+		raise shared.UsageFailure(message) from None
 	title = f"Site {ctx.name} ({ctx.bench_path})"
 	shared.print_run(run, ctx.redactor(), as_json, title=title, context=ctx.describe())
 	sys.exit(exit_code(run.status, fail_on))

@@ -15,7 +15,7 @@ import click
 from frappe_diagnostics.cli import shared
 from frappe_diagnostics.engine.render import to_json
 
-ARGUMENT = click.Argument(["set_spec"], required=False, metavar="[SET]")
+ARGUMENT = shared.argument("set_spec", required=False, shown="SET")
 OPTIONS = [
 	click.Option(
 		["--yes"], is_flag=True, help="Do not ask (for scripts): restore, resume or roll back as asked."
@@ -218,7 +218,7 @@ def command(name: str, place_params: list, context_of, after=None, pass_context=
 		name,
 		params=[*place_params, ARGUMENT, *OPTIONS],
 		callback=callback,
-		help="Restore a backup set without risking the live site (see the README's Recovery section).",
+		help="Restore a backup set without risking the live site (see docs/recovery.md).",
 	)
 
 

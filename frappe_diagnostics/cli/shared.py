@@ -6,6 +6,8 @@ Exit codes everywhere: 0 below --fail-on, 1 warning, 2 critical or error, 64 bad
 
 from __future__ import annotations
 
+import difflib
+import os
 import sys
 
 import click
@@ -35,6 +37,30 @@ def _as_usage(error: click.UsageError) -> click.UsageError:
 	return error
 
 
+def colour() -> bool:
+	"""Colour only on a terminal, and never when NO_COLOR is set to anything (https://no-color.org)."""
+	return sys.stdout.isatty() and not os.environ.get("NO_COLOR")
+
+
+def _no_colour(extra: dict) -> dict:
+	if os.environ.get("NO_COLOR"):
+		extra["color"] = False  # click then strips every style, its own and ours
+	return extra
+
+
+def did_you_mean(word: str, names) -> str:
+	"""' Did you mean 'check' or 'checks'?' for a mistyped name, '' when nothing is close."""
+	close = difflib.get_close_matches(word, sorted(names), n=3, cutoff=0.6)
+	if not close:
+		return ""
+	quoted = [repr(name) for name in close]
+	return (
+		" Did you mean "
+		+ (" or ".join(quoted) if len(quoted) < 3 else f"{', '.join(quoted[:-1])} or {quoted[-1]}")
+		+ "?"
+	)
+
+
 class Command(click.Command):
 	"""A click command whose usage errors (missing option, bad choice, unknown option) exit 64, not 2."""
 
@@ -50,6 +76,9 @@ class Group(click.Group):
 
 	command_class = Command
 
+	def make_context(self, info_name, args, parent=None, **extra):
+		return super().make_context(info_name, args, parent=parent, **_no_colour(extra))
+
 	def parse_args(self, ctx, args):
 		try:
 			return super().parse_args(ctx, args)
@@ -60,6 +89,9 @@ class Group(click.Group):
 		try:
 			return super().resolve_command(ctx, args)
 		except click.UsageError as e:
+			name = click.utils.make_str(args[0]) if args else ""
+			if name and self.get_command(ctx, name) is None:
+				e.message += did_you_mean(name, self.list_commands(ctx))
 			raise _as_usage(e) from None
 
 	def invoke(self, ctx):
@@ -80,11 +112,18 @@ def input_params(entry: Troubleshooter, surface: str) -> list[click.Parameter]:
 	return [_param(spec) for spec in entry.inputs_on(surface)]
 
 
+def argument(name: str, required: bool, many: bool = False, shown: str = "") -> click.Argument:
+	"""An argument shown as usage shows it: `SQL`, `[SET]` when it may be left out, `[FILES…]` for many."""
+	metavar = (shown or name.upper()) + ("…" if many else "")
+	return click.Argument(
+		[name], required=required, metavar=metavar if required else f"[{metavar}]", nargs=-1 if many else 1
+	)
+
+
 def _param(spec: Input) -> click.Parameter:
 	many = spec.type == "list"  # FILE… as an argument, a repeatable option otherwise
 	if spec.positional:
-		metavar = spec.name.upper() + ("…" if many else "")
-		return click.Argument([spec.name], required=spec.required, metavar=metavar, nargs=-1 if many else 1)
+		return argument(spec.name, spec.required, many)
 	kind = click.Choice(spec.choices) if spec.type == "choice" else None
 	shown = spec.default is not None
 	return click.Option(
@@ -143,7 +182,7 @@ def print_run(run, redactor: Redactor, as_json: bool, title: str = "", **extra) 
 	if as_json:
 		click.echo(to_json(run_to_dict(run, redactor, **extra)))
 	else:
-		click.echo(render_text(run, redactor, colour=sys.stdout.isatty(), title=title))
+		click.echo(render_text(run, redactor, colour=colour(), title=title))
 
 
 def print_diagnosis(diagnosis, redactor: Redactor, as_json: bool, stored: str | None = None) -> None:
@@ -151,7 +190,7 @@ def print_diagnosis(diagnosis, redactor: Redactor, as_json: bool, stored: str | 
 	if as_json:
 		click.echo(to_json(diagnosis_to_dict(diagnosis, redactor, name=stored)))
 		return
-	click.echo(render_diagnosis(diagnosis, redactor, colour=sys.stdout.isatty()))
+	click.echo(render_diagnosis(diagnosis, redactor, colour=colour()))
 	if stored:
 		click.echo(f"Stored as {stored}.")
 
