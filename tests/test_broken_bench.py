@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import shlex
 import subprocess
 import sys
@@ -138,7 +139,10 @@ def test_a_recovery_test_site_sees_only_its_own_scratch_databases(tmp_path, root
 	from frappe_diagnostics.recovery import scratch
 	from tests.recovery_site import made
 
-	another_run = scratch.new_name(scratch.HOLDING, "rec.local")  # what a restore elsewhere leaves a while
+	elsewhere = (
+		f"elsewhere-{secrets.token_hex(4)}.local"  # its own name: other runs on this server drop theirs
+	)
+	another_run = scratch.new_name(scratch.HOLDING, elsewhere)  # what a restore elsewhere leaves a while
 	with root_db.cursor() as cur:
 		cur.execute(f"CREATE DATABASE {scratch.quote(another_run)}")
 	try:
@@ -146,4 +150,4 @@ def test_a_recovery_test_site_sees_only_its_own_scratch_databases(tmp_path, root
 			assert site.diag_databases() == []
 	finally:
 		with root_db.cursor() as cur:
-			cur.execute(f"DROP DATABASE {scratch.quote(another_run)}")
+			cur.execute(f"DROP DATABASE IF EXISTS {scratch.quote(another_run)}")
