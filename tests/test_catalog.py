@@ -141,7 +141,7 @@ def test_an_entry_whose_runs_could_not_be_stored_is_refused():
 		catalog.register(entry)
 	assert str(refused.value).startswith(
 		"Troubleshooter 'odd': its runs are stored with kind 'Greeting', which a Diagnostic Run cannot have; "
-		"use one of: Health Check, Startup,"
+		"use one of: Health Check, Triage, Startup,"
 	)
 	assert "odd" not in catalog.CATALOG
 
