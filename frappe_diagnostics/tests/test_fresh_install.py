@@ -7,6 +7,7 @@ import json
 import secrets
 import subprocess
 import sys
+import tempfile
 
 import frappe
 from frappe.utils import get_bench_path
@@ -40,7 +41,10 @@ class TestFreshInstall(TestCase):
 
 	@classmethod
 	def tearDownClass(cls):
-		bench("drop-site", cls.site, *cls.root, "--force", "--no-backup")
+		with tempfile.TemporaryDirectory() as archive:  # drop-site keeps the folder there: removed with it
+			bench(
+				"drop-site", cls.site, *cls.root, "--force", "--no-backup", "--archived-sites-path", archive
+			)
 		super().tearDownClass()
 
 	def execute(self, method: str, *args, **kwargs) -> object:
