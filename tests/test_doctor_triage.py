@@ -343,3 +343,13 @@ def test_a_broken_hooked_check_module_is_an_error_step_not_a_traceback(bench):
 		"The diagnostics_checks hook entry 'diag17_no_such_module.checks' could not be imported: "
 		"ModuleNotFoundError"
 	)
+
+
+def test_maintenance_mode_is_the_cause_with_its_own_fix_and_nothing_deeper(bench):
+	bench.conf["maintenance_mode"] = 1
+	bench.write()
+	d = diagnose(bench)
+	assert d.likely_cause.check_id == "configuration.maintenance"
+	assert d.impact == "the site cannot serve anyone"
+	assert d.deeper is None
+	assert d.likely_cause.fixes[0].command == f"bench --site {bench.site} set-maintenance-mode off"

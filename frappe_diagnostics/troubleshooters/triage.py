@@ -37,7 +37,10 @@ class Signal:
 
 	check_id: str
 	breaks: int | dict | Callable[[CheckResult], int]
-	deeper: str = ""
+	deeper: str | dict = ""  # a catalog entry, or one per status
+
+	def deeper_for(self, result: CheckResult) -> str:
+		return self.deeper.get(result.status, "") if isinstance(self.deeper, dict) else self.deeper
 
 	def impact(self, result: CheckResult) -> int:
 		if callable(self.breaks):
@@ -62,7 +65,13 @@ SIGNALS = (
 	Signal("apps.consistency", DOWN),
 	Signal("filesystem.disk_space", {Status.CRITICAL: DOWN, Status.WARNING: ADVICE}),
 	# maintenance mode answers every request with 503: the web check then fails too, as a consequence
-	Signal("configuration.maintenance", {Status.CRITICAL: DOWN, Status.WARNING: BACKGROUND}, "jobs"),
+	Signal(
+		"configuration.maintenance",
+		{Status.CRITICAL: DOWN, Status.WARNING: BACKGROUND},
+		{
+			Status.WARNING: "jobs"
+		},  # the scheduler off: why jobs do not run; maintenance mode: its fix is enough
+	),
 	Signal("redis.cache", EVERYONE, "web"),
 	Signal("web.processes", _processes, "web"),
 	Signal("web.http", {Status.CRITICAL: DOWN, Status.WARNING: SOME}, "web"),  # warning: socket.io port
@@ -116,12 +125,10 @@ class Triage(Diagnosis):
 	def deeper(self) -> dict | None:
 		cause = self.likely_cause
 		signal = BY_ID.get(cause.check_id) if cause else None
-		if signal is None or not signal.deeper:
+		name = signal.deeper_for(cause) if signal else ""
+		if not name:
 			return None
-		return {
-			"troubleshooter": signal.deeper,
-			"command": bench(self.site or None, "diagnostics", _command_of(signal.deeper)),
-		}
+		return {"troubleshooter": name, "command": bench(self.site or None, "diagnostics", _command_of(name))}
 
 	@property
 	def impact(self) -> str:
