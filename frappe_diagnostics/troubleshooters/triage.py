@@ -28,6 +28,7 @@ BREAKS = {
 SEVERITY = {Status.CRITICAL: 3, Status.WARNING: 2, Status.ERROR: 1}  # error: the step could not decide
 BUDGET_S = 2.5  # the whole triage; a check still running then is cut off and reported as error
 PARALLEL = 8
+TAG = "triage"  # another app's cheap check joins the doctor with this tag (ranked as one feature's)
 
 
 @dataclass(frozen=True)
@@ -109,7 +110,7 @@ def rank(result: CheckResult) -> tuple:
 	signal = BY_ID.get(result.check_id)
 	order = list(BY_ID).index(result.check_id) if signal else len(BY_ID)
 	severity = SEVERITY.get(result.status, 0) if result.affects_status else 0
-	impact = signal.impact(result) if signal and severity else -1
+	impact = (signal.impact(result) if signal else FEATURE) if severity else -1  # another app's: a feature
 	return (-impact, -severity, order)
 
 
@@ -189,6 +190,7 @@ def _run(ctx) -> list[CheckResult]:
 	try:
 		registry.load_hooks(ctx.hook_entries)
 		known = [s.check_id for s in SIGNALS if _registered(registry, s.check_id)]
+		known += [c.id for c in registry.all(scope="site") if TAG in c.tags and c.id not in BY_ID]
 		return run_selected(ctx, known).results
 	except Exception as e:  # the triage itself must never end in a traceback
 		return [
