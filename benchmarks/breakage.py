@@ -119,6 +119,23 @@ class Site:
 				(doctype, field, value),
 			)
 
+	def forget_dormancy(self) -> None:
+		"""Frappe caches "is this site dormant?" for an hour: drop this site's cached answer, so the next
+		breakage starts from an active site (only this site's own key is touched)."""
+		import redis
+
+		client = redis.Redis.from_url(self.common.get("redis_cache") or "redis://127.0.0.1:6379")
+		pattern = f"{self.conf['db_name']}|frappe.utils.scheduler.schedule_jobs_based_on_activity*"
+		for key in client.scan_iter(match=pattern):
+			client.delete(key)
+
+	def frequent_job_behind_s(self) -> float | None:
+		rows = self.sql(
+			"SELECT MAX(last_execution) AS last FROM `tabScheduled Job Type` WHERE frequency = 'All' AND stopped = 0"
+		)
+		last = rows[0]["last"] if rows else None
+		return (self.now() - last).total_seconds() if last else None
+
 	def now(self) -> datetime:
 		"""Now on the site's clock, as Frappe stamps rows (its default zone when System Settings has none)."""
 		from zoneinfo import ZoneInfo
@@ -337,6 +354,7 @@ def breakages(site: Site, procs: Processes, secret_token: str) -> list[Breakage]
 			yield
 		finally:
 			site.sql("UPDATE `tabActivity Log` SET modified = modified + INTERVAL 60 DAY")
+			site.forget_dormancy()
 
 	@contextmanager
 	def lock_wait():
@@ -464,7 +482,6 @@ def breakages(site: Site, procs: Processes, secret_token: str) -> list[Breakage]
 			lambda: site.config(pause_scheduler=1),
 			r"(?i)scheduler.*(paused|disabled|inactive)",
 		),
-		B("site dormant", frozenset({"scheduler.alive"}), aged_activity, r"(?i)dormant"),
 		B(
 			"maintenance mode stuck",
 			frozenset({"configuration.maintenance"}),
@@ -546,6 +563,8 @@ def breakages(site: Site, procs: Processes, secret_token: str) -> list[Breakage]
 			lambda: rows("tabError Log", errors),
 			r"(?i)error log",
 		),
+		# last: Frappe keeps treating a woken site as dormant for up to an hour (see forget_dormancy)
+		B("site dormant", frozenset({"scheduler.alive"}), aged_activity, r"(?i)dormant"),
 	]
 
 
@@ -681,8 +700,14 @@ def main() -> None:
 	site = Site(args.bench.resolve(), args.site, args.db_root_user, args.db_root_password)
 	procs = Processes(site)
 	token = healthy_baseline(site)
+	site.forget_dormancy()
 	procs.start_all()
 	time.sleep(8)  # the web server, workers and socket.io come up; the first scheduler tick runs
+	for _ in range(30):  # until the scheduler has enqueued the frequent jobs for this site
+		behind = site.frequent_job_behind_s()
+		if behind is not None and behind < 120:
+			break
+		time.sleep(3)
 	outcomes = []
 	try:
 		baseline, _ = site.bench_cmd("diagnostics", "doctor", "--json", "--no-store")

@@ -343,3 +343,37 @@ def test_a_broken_hooked_check_module_is_an_error_step_not_a_traceback(bench):
 		"The diagnostics_checks hook entry 'diag17_no_such_module.checks' could not be imported: "
 		"ModuleNotFoundError"
 	)
+
+
+def test_maintenance_mode_is_the_cause_with_its_own_fix_and_nothing_deeper(bench):
+	bench.conf["maintenance_mode"] = 1
+	bench.write()
+	d = diagnose(bench)
+	assert d.likely_cause.check_id == "configuration.maintenance"
+	assert d.impact == "the site cannot serve anyone"
+	assert d.deeper is None
+	assert d.likely_cause.fixes[0].command == f"bench --site {bench.site} set-maintenance-mode off"
+
+
+OTHER_APP_SIGNAL = """
+from frappe_diagnostics.engine.registry import check
+
+@check("otherapp.sync", title="Sync", tags=("otherapp", "triage"))
+def sync(probe):
+	return probe.result(probe.graded(1, 1, 2), "The nightly sync is behind.")
+"""
+
+
+def test_another_apps_check_tagged_triage_joins_the_doctor(bench):
+	bench.add_app(
+		"otherapp",
+		'app_name = "otherapp"\ndiagnostics_checks = ["otherapp.triage"]\n',
+		{"triage": OTHER_APP_SIGNAL},
+	)
+	try:
+		d = diagnose(bench)
+	finally:
+		registry.unregister("otherapp.sync")
+	assert d.likely_cause.check_id == "otherapp.sync"
+	assert d.likely_cause.summary == "The nightly sync is behind."
+	assert d.impact == ""

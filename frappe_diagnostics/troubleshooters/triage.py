@@ -28,6 +28,7 @@ BREAKS = {
 SEVERITY = {Status.CRITICAL: 3, Status.WARNING: 2, Status.ERROR: 1}  # error: the step could not decide
 BUDGET_S = 2.5  # the whole triage; a check still running then is cut off and reported as error
 PARALLEL = 8
+TAG = "triage"  # another app's cheap check joins the doctor with this tag (ranked as one feature's)
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,10 @@ class Signal:
 
 	check_id: str
 	breaks: int | dict | Callable[[CheckResult], int]
-	deeper: str = ""
+	deeper: str | dict = ""  # a catalog entry, or one per status
+
+	def deeper_for(self, result: CheckResult) -> str:
+		return self.deeper.get(result.status, "") if isinstance(self.deeper, dict) else self.deeper
 
 	def impact(self, result: CheckResult) -> int:
 		if callable(self.breaks):
@@ -62,7 +66,13 @@ SIGNALS = (
 	Signal("apps.consistency", DOWN),
 	Signal("filesystem.disk_space", {Status.CRITICAL: DOWN, Status.WARNING: ADVICE}),
 	# maintenance mode answers every request with 503: the web check then fails too, as a consequence
-	Signal("configuration.maintenance", {Status.CRITICAL: DOWN, Status.WARNING: BACKGROUND}, "jobs"),
+	Signal(
+		"configuration.maintenance",
+		{Status.CRITICAL: DOWN, Status.WARNING: BACKGROUND},
+		{
+			Status.WARNING: "jobs"
+		},  # the scheduler off: why jobs do not run; maintenance mode: its fix is enough
+	),
 	Signal("redis.cache", EVERYONE, "web"),
 	Signal("web.processes", _processes, "web"),
 	Signal("web.http", {Status.CRITICAL: DOWN, Status.WARNING: SOME}, "web"),  # warning: socket.io port
@@ -100,7 +110,7 @@ def rank(result: CheckResult) -> tuple:
 	signal = BY_ID.get(result.check_id)
 	order = list(BY_ID).index(result.check_id) if signal else len(BY_ID)
 	severity = SEVERITY.get(result.status, 0) if result.affects_status else 0
-	impact = signal.impact(result) if signal and severity else -1
+	impact = (signal.impact(result) if signal else FEATURE) if severity else -1  # another app's: a feature
 	return (-impact, -severity, order)
 
 
@@ -116,12 +126,10 @@ class Triage(Diagnosis):
 	def deeper(self) -> dict | None:
 		cause = self.likely_cause
 		signal = BY_ID.get(cause.check_id) if cause else None
-		if signal is None or not signal.deeper:
+		name = signal.deeper_for(cause) if signal else ""
+		if not name:
 			return None
-		return {
-			"troubleshooter": signal.deeper,
-			"command": bench(self.site or None, "diagnostics", _command_of(signal.deeper)),
-		}
+		return {"troubleshooter": name, "command": bench(self.site or None, "diagnostics", _command_of(name))}
 
 	@property
 	def impact(self) -> str:
@@ -182,6 +190,7 @@ def _run(ctx) -> list[CheckResult]:
 	try:
 		registry.load_hooks(ctx.hook_entries)
 		known = [s.check_id for s in SIGNALS if _registered(registry, s.check_id)]
+		known += [c.id for c in registry.all(scope="site") if TAG in c.tags and c.id not in BY_ID]
 		return run_selected(ctx, known).results
 	except Exception as e:  # the triage itself must never end in a traceback
 		return [
