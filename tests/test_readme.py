@@ -116,3 +116,8 @@ def test_every_relative_link_of_the_docs_leads_to_a_file():
 			if not (path.parent / target.split("#")[0]).exists():
 				broken.append(f"{path.relative_to(ROOT)}: {target}")
 	assert broken == []
+
+
+def test_the_readme_stays_short_and_its_screenshot_small():
+	assert len((ROOT / "README.md").read_text(encoding="utf-8").splitlines()) <= 200
+	assert (ROOT / "docs" / "images" / "console.png").stat().st_size < 300_000
