@@ -14,9 +14,11 @@ apt_install() { # packages
 step "1/4 MariaDB and Redis on 127.0.0.1 (started, or installed from Debian, when missing)"
 bash scripts/services.sh
 
-step "2/4 tools the tests use: node (desk scripts), promtool (metrics and alert rules)"
+step "2/4 tools the tests use: node (desk scripts), promtool (metrics and alert rules), pt-query-digest"
 if ! command -v node >/dev/null 2>&1; then apt_install nodejs; fi
 if ! command -v promtool >/dev/null 2>&1; then apt_install prometheus; fi  # Debian ships promtool in it
+# pt-query-digest: the fingerprint test compares ours with it on random statements
+if ! command -v pt-query-digest >/dev/null 2>&1; then apt_install percona-toolkit; fi
 
 PYTHON=${PYTHON:-python3}
 if ! "$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 10))' 2>/dev/null; then
