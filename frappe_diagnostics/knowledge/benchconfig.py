@@ -64,22 +64,33 @@ def classify(command: str) -> tuple[str, tuple[str, ...]]:
 		return "socketio", ()
 	if "redis-server" in joined:
 		return "redis", ()
-	if (
-		re.search(r"\b(frappe|bench)\s+worker\b", joined)
-		or "frappe.utils.bench_helper frappe worker" in joined
-	):
+	sub = _subcommand(words)
+	if sub == "worker":
 		return "worker", _queues(words)
-	if re.search(r"\b(frappe|bench)\s+schedule\b", joined):
+	if sub == "schedule":
 		return "schedule", ()
-	if (
-		re.search(r"\b(frappe|bench)\s+serve\b", joined)
-		or "gunicorn" in joined
-		or "frappe.app:application" in joined
-	):
+	if sub == "serve" or "gunicorn" in joined or "frappe.app:application" in joined:
 		return "web", ()
-	if re.search(r"\b(frappe|bench)\s+watch\b", joined):
+	if sub == "watch":
 		return "watch", ()
 	return "other", ()
+
+
+VALUED = ("--site",)  # the frappe/bench options before a subcommand that take a value
+
+
+def _subcommand(words: list[str]) -> str | None:
+	"""The subcommand of `bench|frappe [--site S] [--verbose] SUB …` (also `python -m … bench_helper frappe`)."""
+	starts = [i for i, w in enumerate(words) if w in ("bench", "frappe") or w.endswith("/bench")]
+	if not starts:
+		return None
+	rest = iter(words[starts[0] + 1 :])
+	for word in rest:
+		if word in VALUED:
+			next(rest, None)
+		elif not word.startswith("-"):
+			return word
+	return None
 
 
 def _queues(words: list[str]) -> tuple[str, ...]:
