@@ -148,3 +148,35 @@ def test_login_answer_says_session_expiry_in_words(desk, api):
 	assert "idle sessions end after 7 days 2 hours." in summary, summary
 	assert re.search(r"\b\d+:\d\d:\d\d\b", summary) is None
 	watch.assert_clean()
+
+
+def test_whats_wrong_button_answers_with_the_doctor_and_goes_deeper(desk, api):
+	page, watch = desk
+	entries = {e["name"]: e for e in catalog(api)}
+	doctor = entries["doctor"]
+	expected = api.call(
+		"frappe_diagnostics.api.troubleshoot.doctor", "POST"
+	)  # the same site state, over REST
+	open_desk(page, "/app/diagnostics-console", ".diag-tile")
+	page.get_by_role("button", name=doctor["label"]).first.click()
+	wait_for_answer(page, doctor)
+	shot(page, "troubleshooter-doctor-button")
+	assert page.inner_text(".diag-header .h6").strip() == expected["question"]
+	assert_readable_answer(page, answer_scope(doctor))
+	deeper = entries[expected["deeper"]["troubleshooter"]]
+	button = page.locator(".diag-deeper")
+	assert button.inner_text().strip() == f"Go deeper: {deeper['label']}"
+	button.click()
+	if deeper["inputs"]:
+		page.wait_for_selector(".modal.show .modal-title")
+		assert page.inner_text(".modal.show .modal-title").strip() == deeper["label"]
+	else:  # the deeper answer replaces the doctor's on the page
+		page.wait_for_function(
+			"q => { const h = document.querySelector('.diag-header .h6'); return h && h.innerText.trim() !== q; }",
+			arg=expected["question"],
+			timeout=60000,
+		)
+		page.wait_for_selector("#freeze", state="detached")
+		shot(page, f"troubleshooter-doctor-deeper-{deeper['name']}")
+		assert f" · {deeper['kind']} · " in page.inner_text(".diag-header .text-muted.small")
+	watch.assert_clean()
