@@ -17,9 +17,7 @@ def site_now(probe) -> datetime:
 	tz_name = probe.site.time_zone
 	if not tz_name:
 		try:
-			tz_name = probe.sql_value(
-				"SELECT value FROM `tabSingles` WHERE doctype = 'System Settings' AND field = 'time_zone'"
-			)
+			tz_name = probe.system_setting("time_zone")
 		except Exception:
 			tz_name = None
 		tz_name = probe.site.time_zone = tz_name or FRAPPE_DEFAULT_TZ

@@ -205,9 +205,7 @@ def maintenance(probe):
 		status = max(status, Status.WARNING, key=lambda s: s.rank)
 		findings.append(Finding("disable_scheduler is set in the site config: no scheduled job runs", {}))
 		fixes.append(Fix("Remove it.", command=bench(site, "set-config", "disable_scheduler", "0")))
-	enabled = probe.sql_value(
-		"SELECT value FROM `tabSingles` WHERE doctype = 'System Settings' AND field = 'enable_scheduler'"
-	)
+	enabled = probe.system_setting("enable_scheduler")
 	if str(enabled or "0").strip() in ("0", ""):  # no value stored: Frappe's cint(None) is 0, disabled
 		status = max(status, Status.WARNING, key=lambda s: s.rank)
 		stored = "not set" if enabled is None else enabled

@@ -103,9 +103,7 @@ FRAPPE_DEFAULT_MAX = 25 * 1024 * 1024  # frappe.core.api.file.get_max_file_size 
 
 def upload_limit_bytes(probe) -> tuple[int, str]:
 	"""The upload limit as Frappe computes it: System Settings (MB), else max_file_size (bytes), else 25 MB."""
-	stored = probe.sql_value(
-		"SELECT value FROM `tabSingles` WHERE doctype = 'System Settings' AND field = 'max_file_size'"
-	)
+	stored = probe.system_setting("max_file_size")
 	if _whole(stored):
 		return int(stored) * 1024 * 1024, "System Settings (Max File Size, MB)"
 	if _whole(probe.site.conf.get("max_file_size")):

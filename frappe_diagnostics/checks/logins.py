@@ -11,12 +11,6 @@ from frappe_diagnostics.engine.result import Finding, Fix, Metric, Status, route
 from frappe_diagnostics.engine.shell import bench
 
 
-def _setting(probe, field: str):
-	return probe.sql_value(
-		"SELECT value FROM `tabSingles` WHERE doctype = 'System Settings' AND field = %s", (field,)
-	)
-
-
 @check(
 	"security.login_lockouts",
 	title="Failed logins and lockouts",
@@ -35,7 +29,7 @@ def login_lockouts(probe):
 		if missing_table(e):
 			return probe.skipped("This database has no Activity Log table.")
 		raise
-	tracked = str(_setting(probe, "allow_consecutive_login_attempts") or "0").strip()
+	tracked = str(probe.system_setting("allow_consecutive_login_attempts") or "0").strip()
 	limit = int(tracked) if tracked.isdigit() else 0
 	failures = {r["user"]: int(r["n"]) for r in rows}
 	locked = [user for user, n in failures.items() if limit and n > limit]

@@ -14,16 +14,10 @@ from frappe_diagnostics.engine.shell import bench, command
 DEFAULT_INTERVAL_S = 240  # Frappe's scheduler_interval default (the "All" frequency)
 
 
-def _single(probe, doctype: str, field: str):
-	return probe.sql_value(
-		"SELECT value FROM `tabSingles` WHERE doctype = %s AND field = %s", (doctype, field)
-	)
-
-
 def scheduler_state(probe) -> dict:
 	"""What decides whether scheduled jobs run for this site, read without Frappe."""
 	conf = probe.site.conf
-	enabled = _single(probe, "System Settings", "enable_scheduler")
+	enabled = probe.system_setting("enable_scheduler")
 	state = {
 		"enable_scheduler": int(enabled or 0),
 		"maintenance_mode": int(conf.get("maintenance_mode") or 0),
@@ -57,7 +51,7 @@ def _dormant(probe, now: datetime) -> dict | None:
 		return None
 	try:
 		last = probe.sql_value("SELECT MAX(modified) FROM `tabActivity Log`")
-		days = _single(probe, "System Settings", "dormant_days")
+		days = probe.system_setting("dormant_days")
 	except Exception as e:
 		if missing_table(e):
 			return None

@@ -51,13 +51,6 @@ class Verdict:
 		return Finding(self.message, self.evidence)
 
 
-def single(probe, field_name: str, default=None):
-	value = probe.sql_value(
-		"SELECT value FROM `tabSingles` WHERE doctype = 'System Settings' AND field = %s", (field_name,)
-	)
-	return default if value is None else value
-
-
 def production(ctx) -> bool:
 	"""A production bench: supervisor or nginx configured, or an https host_name."""
 	if str(ctx.conf.get("host_name") or "").startswith("https://"):
@@ -176,7 +169,7 @@ def config_flags(probe) -> list[Verdict]:
 
 def system_settings(probe) -> list[Verdict]:
 	found = []
-	if not int(single(probe, "enable_password_policy", 1) or 0):
+	if not int(probe.system_setting("enable_password_policy", 1) or 0):
 		found.append(
 			Verdict(
 				"password_policy",
@@ -187,18 +180,18 @@ def system_settings(probe) -> list[Verdict]:
 				[Fix("System Settings → Enable Password Policy (minimum score 2 or more).")],
 			)
 		)
-	elif int(single(probe, "minimum_password_score", 2) or 0) < 2:
+	elif int(probe.system_setting("minimum_password_score", 2) or 0) < 2:
 		found.append(
 			Verdict(
 				"password_policy",
 				"Password policy",
 				Status.WARNING,
 				"The minimum password score is below 2 (weak passwords pass).",
-				{"minimum_password_score": single(probe, "minimum_password_score")},
+				{"minimum_password_score": probe.system_setting("minimum_password_score")},
 				[Fix("System Settings → Minimum Password Score: 2 or more.")],
 			)
 		)
-	attempts = int(single(probe, "allow_consecutive_login_attempts", 10) or 0)
+	attempts = int(probe.system_setting("allow_consecutive_login_attempts", 10) or 0)
 	if attempts <= 0:
 		found.append(
 			Verdict(
@@ -210,7 +203,7 @@ def system_settings(probe) -> list[Verdict]:
 				[Fix("System Settings → Allow Consecutive Login Attempts: e.g. 10.")],
 			)
 		)
-	expiry = str(single(probe, "session_expiry", "170:00") or "170:00")
+	expiry = str(probe.system_setting("session_expiry", "170:00") or "170:00")
 	hours = _hours(expiry)
 	if hours is not None and hours > 24 * 30:
 		found.append(
@@ -248,7 +241,7 @@ def _two_factor(probe) -> list[Verdict]:
 	managers = _managers(probe)
 	if not managers:
 		return []
-	enabled = int(single(probe, "enable_two_factor_auth", 0) or 0)
+	enabled = int(probe.system_setting("enable_two_factor_auth", 0) or 0)
 	role = probe.sql("SELECT two_factor_auth FROM `tabRole` WHERE name = 'System Manager'")
 	if enabled and role and int(role[0]["two_factor_auth"] or 0):
 		return []

@@ -138,6 +138,16 @@ class Probe:
 		rows = self.sql(query, args)
 		return next(iter(rows[0].values())) if rows else default
 
+	def single_value(self, doctype: str, field: str, default=None):
+		"""A field of a single DocType as stored in tabSingles (text), or `default` when none is stored."""
+		value = self.sql_value(
+			"SELECT value FROM `tabSingles` WHERE doctype = %s AND field = %s", (doctype, field)
+		)
+		return default if value is None else value
+
+	def system_setting(self, field: str, default=None):
+		return self.single_value("System Settings", field, default)
+
 	def status_vars(self, *names: str) -> dict[str, str]:
 		return self._show("SHOW GLOBAL STATUS", names)
 

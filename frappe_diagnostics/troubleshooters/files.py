@@ -37,17 +37,11 @@ def parse_size(text: str | None) -> int | None:
 	return int(float(match.group(1)) * {"": 1, "k": 1024, "m": MB, "g": 1024 * MB}[match.group(2).lower()])
 
 
-def _setting(probe, field: str):
-	return probe.sql_value(
-		"SELECT value FROM `tabSingles` WHERE doctype = 'System Settings' AND field = %s", (field,)
-	)
-
-
 def limits_step(probe, size: int | None, file: str | None):
 	from frappe_diagnostics.knowledge.benchconfig import nginx, size_bytes
 
 	ctx = probe.site
-	settings_mb = int(float(_setting(probe, "max_file_size") or 0))
+	settings_mb = int(float(probe.system_setting("max_file_size") or 0))
 	frappe_max = settings_mb * MB or int(ctx.conf.get("max_file_size") or 0) or DEFAULT_MAX
 	where = (
 		"System Settings" if settings_mb else "site config" if ctx.conf.get("max_file_size") else "default"
@@ -56,7 +50,9 @@ def limits_step(probe, size: int | None, file: str | None):
 	body = (config.body_limit(ctx.name) or "1m") if config else None  # nginx's own default is 1m
 	nginx_max = size_bytes(body) if body else None
 	allowed = [
-		e.strip().lower() for e in (_setting(probe, "allowed_file_extensions") or "").split("\n") if e.strip()
+		e.strip().lower()
+		for e in (probe.system_setting("allowed_file_extensions") or "").split("\n")
+		if e.strip()
 	]
 	metrics = [Metric("max_file_size", round(frappe_max / MB, 1), "MB")]
 	if nginx_max:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from frappe_diagnostics.engine.diagnosis import Diagnosis
 from frappe_diagnostics.engine.result import CheckResult, Status
-from frappe_diagnostics.engine.runner import run_selected
+from frappe_diagnostics.engine.runner import load_checks, run_selected
 from frappe_diagnostics.engine.shell import bench
 from frappe_diagnostics.engine.steps import step
 
@@ -103,12 +103,13 @@ SIGNALS = (
 	Signal("debug.session", ADVICE),
 )
 BY_ID = {s.check_id: s for s in SIGNALS}
+ORDER = {check_id: i for i, check_id in enumerate(BY_ID)}
 
 
 def rank(result: CheckResult) -> tuple:
 	"""Sort key: failing steps first, by what they break, then how bad, then dependency order."""
 	signal = BY_ID.get(result.check_id)
-	order = list(BY_ID).index(result.check_id) if signal else len(BY_ID)
+	order = ORDER.get(result.check_id, len(ORDER))
 	severity = SEVERITY.get(result.status, 0) if result.affects_status else 0
 	impact = (signal.impact(result) if signal else FEATURE) if severity else -1  # another app's: a feature
 	return (-impact, -severity, order)
@@ -164,14 +165,11 @@ def _command_of(name: str) -> str:
 def diagnose_site(ctx) -> Triage:
 	"""Run every signal once, within BUDGET_S, and rank what fails."""
 	started = time.time()
-	settings = ctx.settings
-	ctx.settings = dataclasses.replace(
-		settings, run_budget_s=min(settings.run_budget_s, BUDGET_S), parallel=max(settings.parallel, PARALLEL)
+	own = ctx.settings
+	settings = dataclasses.replace(
+		own, run_budget_s=min(own.run_budget_s, BUDGET_S), parallel=max(own.parallel, PARALLEL)
 	)
-	try:
-		steps = _run(ctx)
-	finally:
-		ctx.settings = settings
+	steps = _run(ctx, settings)
 	_explain_skips(steps)
 	return Triage(
 		kind="Triage",
@@ -184,26 +182,16 @@ def diagnose_site(ctx) -> Triage:
 	)
 
 
-def _run(ctx) -> list[CheckResult]:
-	from frappe_diagnostics.engine.registry import registry
-
+def _run(ctx, settings) -> list[CheckResult]:
 	try:
-		registry.load_hooks(ctx.hook_entries)
-		known = [s.check_id for s in SIGNALS if _registered(registry, s.check_id)]
+		registry = load_checks(ctx.hook_entries)
+		known = [s.check_id for s in SIGNALS if s.check_id in registry]
 		known += [c.id for c in registry.all(scope="site") if TAG in c.tags and c.id not in BY_ID]
-		return run_selected(ctx, known).results
+		return run_selected(ctx, known, settings=settings).results
 	except Exception as e:  # the triage itself must never end in a traceback
 		return [
 			step("triage.run", "Triage", Status.ERROR, f"The triage could not run: {type(e).__name__}: {e}")
 		]
-
-
-def _registered(registry, check_id: str) -> bool:
-	try:
-		registry.get(check_id)
-	except KeyError:
-		return False
-	return True
 
 
 def _explain_skips(steps) -> None:
