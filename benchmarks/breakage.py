@@ -34,6 +34,9 @@ from pathlib import Path
 
 import pymysql
 
+from frappe_diagnostics.engine.context import StandaloneContext
+from frappe_diagnostics.recovery.dbroot import connect, find_account
+
 TARGET_TOP1, TARGET_S = 0.90, 3.0
 
 
@@ -52,23 +55,14 @@ class Site:
 		self.config_path = self.path / "site_config.json"
 		self.common = json.loads((bench / "sites" / "common_site_config.json").read_text())
 		self.conf = json.loads(self.config_path.read_text())
-		self.root = (root_user or self.common.get("root_login") or "root", root_password)
-		if root_password is None:
-			self.root = (self.root[0], self.common.get("root_password") or "")
+		# the admin account as the recovery commands find it: given, else the bench's root_login/root_password
+		self.account = find_account(StandaloneContext(bench, name), root_user, root_password)
 		self.python = str(bench / "env" / "bin" / "python")
 
 	def sql(self, query: str, args=None) -> list[dict]:
-		conn = pymysql.connect(
-			host=self.common.get("db_host") or "127.0.0.1",
-			port=int(self.common.get("db_port") or 3306),
-			user=self.root[0],
-			password=self.root[1],
-			database=self.conf["db_name"],
-			autocommit=True,
-			cursorclass=pymysql.cursors.DictCursor,
-		)
+		conn = connect(self.account, database=self.conf["db_name"])
 		try:
-			with conn.cursor() as cur:
+			with conn.cursor(pymysql.cursors.DictCursor) as cur:
 				cur.execute(query, args)
 				return list(cur.fetchall())
 		finally:
